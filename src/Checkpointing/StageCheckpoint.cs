@@ -1,0 +1,346 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Checkpointing.IO;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Checkpointing;
+
+/// <summary>What an inspection of an output file found.</summary>
+/// <param name="Problem">Why the output is not acceptable, or null when it is.</param>
+/// <param name="CostUsd">The cost saved with the output.</param>
+public readonly record struct OutputCheck(string? Problem, decimal CostUsd)
+{
+    /// <summary>An acceptable output that cost <paramref name="costUsd"/>.</summary>
+    public static OutputCheck Valid(decimal costUsd) => new(null, costUsd);
+
+    /// <summary>An output that is not acceptable.</summary>
+    public static OutputCheck Invalid(string problem) => new(problem, 0);
+}
+
+/// <summary>Options of <see cref="StageCheckpoint.OpenAsync(StageCheckpointOptions, CancellationToken)"/>.</summary>
+public sealed class StageCheckpointOptions
+{
+    /// <summary>The storage root (default <c>data</c>).</summary>
+    public string Root { get; init; } = "data";
+
+    /// <summary>The run id.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>The stage name.</summary>
+    public required string StageName { get; init; }
+
+    /// <summary>The outputs' folder under the run folder; defaults to the stage name.</summary>
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>When marks become durable.</summary>
+    public CommitPolicy CommitPolicy { get; init; } = CommitPolicy.EveryItem;
+
+    /// <summary>Fail on an unreadable snapshot instead of falling back to the outputs.</summary>
+    public bool StrictCheckpoint { get; init; }
+
+    /// <summary>
+    /// Parses and validates an output file's bytes (resume and adoption use it). Without one, an output
+    /// counts when it is a readable output file, whatever its content.
+    /// </summary>
+    public Func<string, byte[], OutputCheck>? InspectOutput { get; init; }
+
+    /// <summary>Where checkpoints are kept; defaults to a <see cref="FileCheckpointStore"/> under <see cref="Root"/>.</summary>
+    public ICheckpointStore? Store { get; init; }
+
+    /// <summary>Receives resume and recovery messages.</summary>
+    public ILogger? Logger { get; init; }
+}
+
+/// <summary>
+/// An open, locked stage: its checkpoint plus its outputs, with the rules that keep them consistent:
+/// outputs are the source of truth on resume, an item is marked only after its output is durably saved,
+/// cost accumulates across runs. <see cref="StageRunner"/> drives one; it can also be used by hand.
+/// </summary>
+public sealed class StageCheckpoint : IAsyncDisposable
+{
+    private readonly ICheckpointJournal _journal;
+    private readonly IFileSystem _fs;
+    private readonly TimeProvider _time;
+    private readonly StageCheckpointOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, byte> _savedNotMarked = new(StringComparer.Ordinal);
+
+    private StageCheckpoint(ICheckpointJournal journal, IFileSystem fs, TimeProvider time, StageCheckpointOptions options, string outputDirectoryPath)
+    {
+        _journal = journal;
+        _fs = fs;
+        _time = time;
+        _options = options;
+        _logger = options.Logger ?? NullLogger.Instance;
+        OutputDirectoryPath = outputDirectoryPath;
+    }
+
+    /// <summary>The stage name.</summary>
+    public string StageName => _options.StageName;
+
+    /// <summary>The run id.</summary>
+    public string RunId => _options.RunId;
+
+    /// <summary>The full path of the outputs' folder.</summary>
+    public string OutputDirectoryPath { get; }
+
+    /// <summary>What recovery found when the checkpoint was opened.</summary>
+    public IReadOnlyList<string> RecoveryReports => _journal.RecoveryReports;
+
+    /// <summary>
+    /// Opens the stage: takes its lock (or throws <see cref="CheckpointLockedException"/>), removes orphaned
+    /// temp files, and recovers its state (a torn journal tail is dropped and reported).
+    /// </summary>
+    public static Task<StageCheckpoint> OpenAsync(StageCheckpointOptions options, CancellationToken cancellationToken = default) =>
+        OpenAsync(options, PhysicalFileSystem.Instance, TimeProvider.System, cancellationToken);
+
+    internal static async Task<StageCheckpoint> OpenAsync(StageCheckpointOptions options, IFileSystem fs, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var outputDirectory = string.IsNullOrEmpty(options.OutputDirectory) ? options.StageName : options.OutputDirectory!;
+        StageNames.ThrowIfInvalid(options.StageName, options.RunId);
+        if (CheckpointKeys.GetProblem(outputDirectory) is { } problem)
+        {
+            throw new ArgumentException($"Output directory \"{outputDirectory}\" cannot be used as a folder name: {problem}.", nameof(options));
+        }
+
+        var store = options.Store ?? new FileCheckpointStore(options.Root, fs, time);
+        var journal = await store.OpenAsync(
+            new CheckpointOpenRequest
+            {
+                RunId = options.RunId,
+                StageName = options.StageName,
+                OutputDirectory = outputDirectory,
+                CommitPolicy = options.CommitPolicy,
+                Strict = options.StrictCheckpoint,
+            },
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var outputPath = Path.Combine(Path.GetFullPath(options.Root), options.RunId, outputDirectory);
+            fs.CreateDirectory(outputPath);
+            var removed = AtomicFile.CleanupTempFiles(fs, outputPath);
+            var checkpoint = new StageCheckpoint(journal, fs, time, options, outputPath);
+            foreach (var report in journal.RecoveryReports)
+            {
+                checkpoint._logger.LogWarning("Stage {Stage}: {Report}", options.StageName, report);
+            }
+
+            if (removed > 0)
+            {
+                checkpoint._logger.LogInformation("Stage {Stage}: removed {Count} temp file(s) left by an interrupted run", options.StageName, removed);
+            }
+
+            return checkpoint;
+        }
+        catch
+        {
+            await journal.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A copy of the current checkpoint state.</summary>
+    public StageCheckpointDocument GetState() => _journal.GetState();
+
+    /// <summary>True when <paramref name="key"/> is marked complete.</summary>
+    public bool IsCompleted(string key) => _journal.IsCompleted(key);
+
+    /// <summary>The output file of <paramref name="key"/>; throws <see cref="ArgumentException"/> for a key that is not a safe file name.</summary>
+    public string GetOutputPath(string key) => StageOutputFile.GetPath(OutputDirectoryPath, key);
+
+    /// <summary>
+    /// Starts a run. With <paramref name="resume"/> false, explicitly resets the stage's state (logged):
+    /// completed and failed items are forgotten and the cost restarts at 0; the run history is kept.
+    /// </summary>
+    public async Task BeginRunAsync(bool resume, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume }, durable: !resume, cancellationToken).ConfigureAwait(false);
+        if (!resume)
+        {
+            var before = _journal.GetState();
+            await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Reset, At = now }, durable: true, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation(
+                "Stage {Stage}: fresh start requested: reset {Completed} completed item(s) and ${Cost} of accumulated cost (kept in the run history); every item is processed again",
+                StageName, before.CompletedCount, before.TotalCostUsd.ToString("0.00", CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>
+    /// Returns the keys that still need processing, in the given order, without duplicates. The outputs
+    /// are the source of truth: a key marked complete whose output is missing or fails inspection is
+    /// redone (and the reason logged); a valid output saved but never marked (a crash between save and
+    /// mark) is adopted as complete with the cost saved in it.
+    /// </summary>
+    /// <param name="keys">Every key of the run.</param>
+    /// <param name="validateOutputs">False: a completed key only needs its output file to exist.</param>
+    /// <param name="cancellationToken">Cancels the scan.</param>
+    public async Task<IReadOnlyList<string>> GetRemainingAsync(IEnumerable<string> keys, bool validateOutputs = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
+        var remaining = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var adopted = 0;
+        var invalidated = 0;
+        foreach (var key in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            CheckpointKeys.Validate(key);
+            if (!seen.Add(key))
+            {
+                continue;
+            }
+
+            var fileName = key + ".json";
+            var path = Path.Combine(OutputDirectoryPath, fileName);
+            if (_journal.IsCompleted(key))
+            {
+                string? problem = null;
+                if (!present.Contains(fileName))
+                {
+                    problem = "its output file is missing";
+                }
+                else if (validateOutputs)
+                {
+                    problem = Inspect(key, path).Problem;
+                }
+
+                if (problem is null)
+                {
+                    continue;
+                }
+
+                invalidated++;
+                _logger.LogWarning("Stage {Stage}: item {Key} was complete but {Problem} ({Path}); it will be processed again", StageName, key, problem, path);
+                await _journal.AppendAsync(
+                    new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
+                    durable: false, cancellationToken).ConfigureAwait(false);
+                remaining.Add(key);
+                continue;
+            }
+
+            if (present.Contains(fileName))
+            {
+                var check = Inspect(key, path);
+                if (check.Problem is null)
+                {
+                    adopted++;
+                    _logger.LogInformation("Stage {Stage}: item {Key} has a valid output saved by an interrupted run; counted as complete", StageName, key);
+                    await _journal.AppendAsync(
+                        new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = check.CostUsd, Adopted = true },
+                        durable: false, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                _logger.LogWarning("Stage {Stage}: item {Key} has an output that {Problem} ({Path}); it will be processed again", StageName, key, check.Problem, path);
+            }
+
+            remaining.Add(key);
+        }
+
+        if (adopted > 0 || invalidated > 0)
+        {
+            await _journal.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return remaining;
+    }
+
+    /// <summary>
+    /// Saves an item's output durably (atomic write: temp, fsync, validation, rename, directory fsync).
+    /// After this, <see cref="MarkCompletedAsync"/> may mark the item.
+    /// </summary>
+    public Task SaveOutputAsync(string key, byte[] outputFile, CancellationToken cancellationToken = default)
+    {
+        var path = GetOutputPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        AtomicFile.WriteAllBytes(_fs, path, outputFile, _options.InspectOutput is null ? null : new AtomicWriteOptions
+        {
+            Validate = stream =>
+            {
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                var check = _options.InspectOutput(key, copy.ToArray());
+                if (check.Problem is not null)
+                {
+                    throw new InvalidDataException($"Output of item '{key}' failed validation before it was saved: {check.Problem}");
+                }
+            },
+        });
+        _savedNotMarked[key] = 0;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Marks an item complete with its cost. Only legal after <see cref="SaveOutputAsync"/> saved its
+    /// output in this session (save before mark); throws <see cref="InvalidOperationException"/> otherwise.
+    /// Thread-safe. Durable on return under <see cref="CommitPolicy.EveryItem"/>.
+    /// </summary>
+    public async Task MarkCompletedAsync(string key, decimal costUsd, CancellationToken cancellationToken = default)
+    {
+        if (!_savedNotMarked.ContainsKey(key))
+        {
+            throw new InvalidOperationException($"Item '{key}' of stage '{StageName}' cannot be marked complete: its output was not saved first (save before mark).");
+        }
+
+        await _journal.AppendAsync(
+            new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = costUsd },
+            durable: false, cancellationToken).ConfigureAwait(false);
+        _savedNotMarked.TryRemove(key, out _);
+    }
+
+    /// <summary>Records that an item's work failed; it is retried on the next run.</summary>
+    public async Task MarkItemFailedAsync(string key, string error, CancellationToken cancellationToken = default)
+    {
+        await _journal.AppendAsync(
+            new CheckpointRecord { Type = CheckpointRecordType.ItemFailed, At = _time.GetUtcNow(), Key = key, Error = error },
+            durable: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends the run: <paramref name="status"/> is <c>completed</c>, <c>failed</c> or <c>cancelled</c>
+    /// (a cancelled or failed run leaves the stage <c>failed</c> with <paramref name="error"/>). Durable on return.
+    /// </summary>
+    public async Task EndRunAsync(string status, string? error, int skipped, CancellationToken cancellationToken = default)
+    {
+        await _journal.AppendAsync(
+            new CheckpointRecord { Type = CheckpointRecordType.RunEnded, At = _time.GetUtcNow(), Status = status, Error = error, Skipped = skipped },
+            durable: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes every mark durable.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _journal.FlushAsync(cancellationToken).AsTask();
+
+    /// <summary>Flushes pending marks, folds the journal into the snapshot, and releases the lock.</summary>
+    public ValueTask DisposeAsync() => _journal.DisposeAsync();
+
+    private OutputCheck Inspect(string key, string path)
+    {
+        byte[] content;
+        try
+        {
+            content = _fs.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return OutputCheck.Invalid($"cannot be read ({e.Message})");
+        }
+
+        if (_options.InspectOutput is { } inspect)
+        {
+            try
+            {
+                return inspect(key, content);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return OutputCheck.Invalid($"could not be inspected ({e.GetType().Name}: {e.Message})");
+            }
+        }
+
+        return OutputCheck.Valid(0);
+    }
+}

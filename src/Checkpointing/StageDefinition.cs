@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization.Metadata;
+
+namespace Checkpointing;
+
+/// <summary>
+/// Everything <see cref="StageRunner"/> needs to know about a stage: its name and folders, the key of an
+/// item, the per-item work, how outputs are serialized and how they are validated. The
+/// <c>[Checkpointed]</c> generator builds one; it can also be written by hand.
+/// </summary>
+/// <typeparam name="TItem">The item type.</typeparam>
+/// <typeparam name="TOutput">The output type, saved as <c>&lt;key&gt;.json</c>.</typeparam>
+public sealed class StageDefinition<TItem, TOutput>
+{
+    /// <summary>The stage name: the checkpoint is <c>&lt;root&gt;/&lt;runId&gt;/checkpoints/&lt;name&gt;.json</c>.</summary>
+    public required string StageName { get; init; }
+
+    /// <summary>The outputs' folder under <c>&lt;root&gt;/&lt;runId&gt;/</c>; defaults to <see cref="StageName"/>.</summary>
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>The key of an item (see <see cref="CheckpointKeys"/>); validated before use.</summary>
+    public required Func<TItem, string> GetKey { get; init; }
+
+    /// <summary>The work for one item.</summary>
+    public required Func<TItem, ItemContext, CancellationToken, ValueTask<TOutput>> ProcessAsync { get; init; }
+
+    /// <summary>How outputs are serialized: from a <c>JsonSerializerContext</c> for trim/AOT safety, or reflection-based.</summary>
+    public required JsonTypeInfo<TOutput> OutputTypeInfo { get; init; }
+
+    /// <summary>
+    /// Validates an output; returns its errors (none when valid). Used before saving and on resume, where
+    /// an output that fails is redone.
+    /// </summary>
+    public Func<TOutput, IReadOnlyList<string>>? Validate { get; init; }
+
+    /// <summary>
+    /// Called after an output is durably saved and before its item is marked complete (e.g. to append
+    /// the row to a cumulative CSV). If it throws, the item is not marked.
+    /// </summary>
+    public Func<string, TOutput, CancellationToken, ValueTask>? OnOutputSavedAsync { get; init; }
+
+    internal string EffectiveOutputDirectory => string.IsNullOrEmpty(OutputDirectory) ? StageName : OutputDirectory!;
+}

@@ -1,0 +1,55 @@
+namespace Checkpointing;
+
+/// <summary>What one run of a stage did.</summary>
+public sealed record StageRunResult
+{
+    /// <summary>The stage's name.</summary>
+    public required string StageName { get; init; }
+
+    /// <summary>The number of distinct items given to the run.</summary>
+    public required int Total { get; init; }
+
+    /// <summary>Items skipped because an earlier run completed them.</summary>
+    public required int Skipped { get; init; }
+
+    /// <summary>Items processed and completed by this run.</summary>
+    public required int Processed { get; init; }
+
+    /// <summary>Items whose work failed in this run.</summary>
+    public required int Failed { get; init; }
+
+    /// <summary>What this run spent, in US dollars.</summary>
+    public required decimal RunCostUsd { get; init; }
+
+    /// <summary>What the stage has spent across runs since its last reset, in US dollars.</summary>
+    public required decimal TotalCostUsd { get; init; }
+
+    /// <summary>The estimated cost of the skipped items (average cost per completed item times skipped).</summary>
+    public required decimal EstimatedCostSavedUsd { get; init; }
+
+    /// <summary>How long the run took.</summary>
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary>The stage's status when the run ended.</summary>
+    public required StageStatus Status { get; init; }
+
+    /// <summary>The failed items of this run with their errors.</summary>
+    public IReadOnlyDictionary<string, string> FailedItems { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>True when the run was cancelled before it processed every item.</summary>
+    public bool Cancelled { get; init; }
+}
+
+/// <summary>Progress of a running stage.</summary>
+/// <param name="StageName">The stage's name.</param>
+/// <param name="Total">Items in this run.</param>
+/// <param name="Skipped">Items already complete before the run.</param>
+/// <param name="Processed">Items completed by this run so far.</param>
+/// <param name="Failed">Items failed in this run so far.</param>
+/// <param name="RunCostUsd">What this run has spent so far.</param>
+/// <param name="LastKey">The key of the item that just finished.</param>
+public readonly record struct StageProgress(string StageName, int Total, int Skipped, int Processed, int Failed, decimal RunCostUsd, string? LastKey)
+{
+    /// <summary>Items done (skipped, processed or failed) out of <see cref="Total"/>.</summary>
+    public int Done => Skipped + Processed + Failed;
+}

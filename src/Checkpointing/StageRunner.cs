@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Globalization;
+using Checkpointing.IO;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Checkpointing;
+
+/// <summary>
+/// Runs a stage: resume (skip what is done, redo what is missing or invalid), per-item work with
+/// parallel workers, save before mark, cost accumulated across runs, failure records that keep partial
+/// progress, progress and log messages. The <c>[Checkpointed]</c> generator calls this.
+/// </summary>
+public static class StageRunner
+{
+    /// <summary>Runs <paramref name="definition"/> over <paramref name="items"/>.</summary>
+    /// <exception cref="CheckpointLockedException">Another run holds the stage.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled; completed items stay completed.</exception>
+    /// <exception cref="StageFailedException">An item failed under <see cref="ItemFailurePolicy.FailStage"/>.</exception>
+    public static Task<StageRunResult> RunAsync<TItem, TOutput>(
+        StageDefinition<TItem, TOutput> definition, IEnumerable<TItem> items, StageRunOptions options, CancellationToken cancellationToken = default) =>
+        RunAsync(definition, items, options, PhysicalFileSystem.Instance, TimeProvider.System, cancellationToken);
+
+    internal static async Task<StageRunResult> RunAsync<TItem, TOutput>(
+        StageDefinition<TItem, TOutput> definition, IEnumerable<TItem> items, StageRunOptions options,
+        IFileSystem fs, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDegreeOfParallelism, 1, nameof(options.MaxDegreeOfParallelism));
+        var logger = options.Logger ?? NullLogger.Instance;
+        var stopwatch = Stopwatch.StartNew();
+
+        // Keys are computed (and validated) before anything is opened: a bad key fails fast, naming it.
+        var byKey = new Dictionary<string, TItem>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var item in items)
+        {
+            var key = CheckpointKeys.Validate(definition.GetKey(item));
+            if (byKey.TryAdd(key, item))
+            {
+                order.Add(key);
+            }
+            else
+            {
+                logger.LogWarning("Stage {Stage}: item key {Key} appears more than once; it is processed once", definition.StageName, key);
+            }
+        }
+
+        var typeInfo = definition.OutputTypeInfo;
+        await using var checkpoint = await StageCheckpoint.OpenAsync(
+            new StageCheckpointOptions
+            {
+                Root = options.Root,
+                RunId = options.RunId,
+                StageName = definition.StageName,
+                OutputDirectory = definition.EffectiveOutputDirectory,
+                CommitPolicy = options.CommitPolicy,
+                StrictCheckpoint = options.StrictCheckpoint,
+                Store = options.Store,
+                Logger = logger,
+                InspectOutput = (key, bytes) => InspectOutput(definition, key, bytes),
+            },
+            fs, time, cancellationToken).ConfigureAwait(false);
+
+        await checkpoint.BeginRunAsync(options.Resume, cancellationToken).ConfigureAwait(false);
+        var remaining = await checkpoint.GetRemainingAsync(order, options.ValidateOutputsOnResume, cancellationToken).ConfigureAwait(false);
+        var skipped = order.Count - remaining.Count;
+        var before = checkpoint.GetState();
+        var saved = before.AverageItemCostUsd * skipped;
+        if (skipped > 0)
+        {
+            logger.LogInformation(
+                "Resuming: {Skipped} items completed, ~${Saved} saved ({Stage}: {Remaining} of {Total} to process)",
+                skipped, saved.ToString("0.00", CultureInfo.InvariantCulture), definition.StageName, remaining.Count, order.Count);
+        }
+        else
+        {
+            logger.LogInformation("Stage {Stage}: processing {Count} items", definition.StageName, remaining.Count);
+        }
+
+        var processed = 0;
+        var failed = 0;
+        decimal runCost = 0;
+        var costLock = new object();
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        Exception? stageError = null;
+        var progress = options.Progress;
+        progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, 0, 0, 0, null));
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = stop.Token };
+        try
+        {
+            await Parallel.ForEachAsync(remaining, parallel, async (key, ct) =>
+            {
+                var context = new ItemContext(definition.StageName, key, logger);
+                try
+                {
+                    var output = await definition.ProcessAsync(byKey[key], context, ct).ConfigureAwait(false);
+                    if (output is null)
+                    {
+                        throw new InvalidDataException($"The work for item '{key}' returned null.");
+                    }
+
+                    if (definition.Validate?.Invoke(output) is { Count: > 0 } errors)
+                    {
+                        throw new InvalidDataException($"The output of item '{key}' is invalid: {string.Join("; ", errors)}");
+                    }
+
+                    var cost = context.CostUsd;
+                    var bytes = StageOutputFile.Serialize(key, output, cost, time.GetUtcNow(), typeInfo);
+                    await checkpoint.SaveOutputAsync(key, bytes, ct).ConfigureAwait(false);
+                    if (definition.OnOutputSavedAsync is { } onSaved)
+                    {
+                        await onSaved(key, output, ct).ConfigureAwait(false);
+                    }
+
+                    // Not cancellable: the output is saved, so the mark must land to keep the cost.
+                    await checkpoint.MarkCompletedAsync(key, cost, CancellationToken.None).ConfigureAwait(false);
+                    int done;
+                    decimal costNow;
+                    lock (costLock)
+                    {
+                        runCost += cost;
+                        done = ++processed;
+                        costNow = runCost;
+                    }
+
+                    progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key));
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception e)
+                {
+                    var message = $"{e.GetType().Name}: {e.Message}";
+                    failures[key] = message;
+                    Interlocked.Increment(ref failed);
+                    await checkpoint.MarkItemFailedAsync(key, message, CancellationToken.None).ConfigureAwait(false);
+                    logger.LogError(e, "Stage {Stage}: item {Key} failed: {Error}", definition.StageName, key, message);
+                    if (options.ItemFailurePolicy == ItemFailurePolicy.FailStage)
+                    {
+                        stageError ??= e;
+                        stop.Cancel();
+                        return;
+                    }
+
+                    decimal costNow;
+                    int done;
+                    lock (costLock)
+                    {
+                        costNow = runCost;
+                        done = processed;
+                    }
+
+                    progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key));
+                }
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stageError is not null || cancellationToken.IsCancellationRequested)
+        {
+            // Handled below: a failed item stopped the others, or the caller cancelled.
+        }
+
+        var cancelled = stageError is null && cancellationToken.IsCancellationRequested;
+        string status;
+        string? error;
+        if (stageError is not null)
+        {
+            status = "failed";
+            error = $"Item '{failures.Keys.First()}' failed: {failures.Values.First()}";
+        }
+        else if (cancelled)
+        {
+            status = "cancelled";
+            error = "The run was cancelled before it processed every item.";
+        }
+        else if (!failures.IsEmpty)
+        {
+            status = "failed";
+            error = $"{failures.Count} item(s) failed and will be retried on the next run: {string.Join(", ", failures.Keys.Order(StringComparer.Ordinal).Take(10))}";
+        }
+        else
+        {
+            status = "completed";
+            error = null;
+        }
+
+        await checkpoint.EndRunAsync(status, error, skipped, CancellationToken.None).ConfigureAwait(false);
+        var after = checkpoint.GetState();
+        var result = new StageRunResult
+        {
+            StageName = definition.StageName,
+            Total = order.Count,
+            Skipped = skipped,
+            Processed = processed,
+            Failed = failures.Count,
+            RunCostUsd = runCost,
+            TotalCostUsd = after.TotalCostUsd,
+            EstimatedCostSavedUsd = saved,
+            Duration = stopwatch.Elapsed,
+            Status = after.StatusValue,
+            FailedItems = new Dictionary<string, string>(failures, StringComparer.Ordinal),
+            Cancelled = cancelled,
+        };
+
+        logger.LogInformation(
+            "Stage {Stage} {Status}: {Processed} processed, {Skipped} skipped, {Failed} failed; ${RunCost} this run, ${TotalCost} in total ({Duration:0.0} s)",
+            definition.StageName, status, processed, skipped, failures.Count,
+            runCost.ToString("0.00", CultureInfo.InvariantCulture), after.TotalCostUsd.ToString("0.00", CultureInfo.InvariantCulture), stopwatch.Elapsed.TotalSeconds);
+
+        if (stageError is not null)
+        {
+            throw new StageFailedException(definition.StageName, result, stageError);
+        }
+
+        if (cancelled)
+        {
+            throw new OperationCanceledException($"Stage '{definition.StageName}' was cancelled; {processed} item(s) completed in this run are kept.", cancellationToken);
+        }
+
+        return result;
+    }
+
+    private static OutputCheck InspectOutput<TItem, TOutput>(StageDefinition<TItem, TOutput> definition, string key, byte[] bytes)
+    {
+        StageOutput<TOutput> saved;
+        try
+        {
+            saved = StageOutputFile.Deserialize(bytes, definition.OutputTypeInfo);
+        }
+        catch (FormatException e)
+        {
+            return OutputCheck.Invalid("is unreadable: " + e.Message);
+        }
+
+        if (!string.Equals(saved.Key, key, StringComparison.Ordinal))
+        {
+            return OutputCheck.Invalid($"belongs to item '{saved.Key}'");
+        }
+
+        if (definition.Validate?.Invoke(saved.Output) is { Count: > 0 } errors)
+        {
+            return OutputCheck.Invalid("fails validation: " + string.Join("; ", errors));
+        }
+
+        return OutputCheck.Valid(saved.CostUsd);
+    }
+}
+
+/// <summary>Thrown when an item's work fails under <see cref="ItemFailurePolicy.FailStage"/>; completed items are kept.</summary>
+public sealed class StageFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public StageFailedException(string stageName, StageRunResult result, Exception inner)
+        : base($"Stage '{stageName}' failed: {inner.Message} ({result.Processed} item(s) completed in this run are kept; rerun to resume).", inner)
+    {
+        StageName = stageName;
+        Result = result;
+    }
+
+    /// <summary>The stage that failed.</summary>
+    public string StageName { get; }
+
+    /// <summary>What the run did before it failed.</summary>
+    public StageRunResult Result { get; }
+}

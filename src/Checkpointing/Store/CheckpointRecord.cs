@@ -1,0 +1,62 @@
+using System.Text.Json.Serialization;
+
+namespace Checkpointing;
+
+/// <summary>The kinds of <see cref="CheckpointRecord"/>.</summary>
+public enum CheckpointRecordType
+{
+    /// <summary>A run of the stage started.</summary>
+    RunStarted,
+
+    /// <summary>An item's output was durably saved and the item is complete.</summary>
+    Completed,
+
+    /// <summary>An item's work failed.</summary>
+    ItemFailed,
+
+    /// <summary>A completed item's output was found missing or invalid; it is to be redone.</summary>
+    Invalidated,
+
+    /// <summary>A run ended (completed, failed or cancelled).</summary>
+    RunEnded,
+
+    /// <summary>An explicit fresh start cleared the stage's state (run history is kept).</summary>
+    Reset,
+}
+
+/// <summary>
+/// One change to a stage's checkpoint: a line of the journal (<c>&lt;stage&gt;.journal</c>), or a row of
+/// another store. Applying the records in order to the snapshot gives the current state.
+/// </summary>
+public sealed record CheckpointRecord
+{
+    /// <summary>The record's sequence number, assigned by the store (1, 2, ...).</summary>
+    [JsonPropertyName("seq")] public long Sequence { get; init; }
+
+    /// <summary>What happened.</summary>
+    [JsonPropertyName("type")] public required CheckpointRecordType Type { get; init; }
+
+    /// <summary>When it happened (UTC).</summary>
+    [JsonPropertyName("at")] public required DateTimeOffset At { get; init; }
+
+    /// <summary>The item key, for item records.</summary>
+    [JsonPropertyName("key")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Key { get; init; }
+
+    /// <summary>The item's cost, for <see cref="CheckpointRecordType.Completed"/>.</summary>
+    [JsonPropertyName("cost_usd")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public decimal? CostUsd { get; init; }
+
+    /// <summary>The error of a failed item or run, or why an item was invalidated.</summary>
+    [JsonPropertyName("error")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; init; }
+
+    /// <summary>The run's final status, for <see cref="CheckpointRecordType.RunEnded"/> (<c>completed</c>, <c>failed</c>, <c>cancelled</c>).</summary>
+    [JsonPropertyName("status")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Status { get; init; }
+
+    /// <summary>For <see cref="CheckpointRecordType.RunStarted"/>: whether the run resumes.</summary>
+    [JsonPropertyName("resume")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Resume { get; init; }
+
+    /// <summary>For <see cref="CheckpointRecordType.Completed"/>: true when the item was adopted from an output saved before a crash.</summary>
+    [JsonPropertyName("adopted")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Adopted { get; init; }
+
+    /// <summary>For <see cref="CheckpointRecordType.RunEnded"/>: items skipped by the run.</summary>
+    [JsonPropertyName("skipped")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Skipped { get; init; }
+}
