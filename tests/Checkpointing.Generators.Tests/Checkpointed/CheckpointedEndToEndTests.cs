@@ -1,0 +1,115 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Checkpointing.Generators.Tests.Infrastructure;
+using static Checkpointing.Generators.Tests.Checkpointed.CheckpointedTestSources;
+
+namespace Checkpointing.Generators.Tests.Checkpointed;
+
+/// <summary>
+/// Compiles a user stage with the generator, loads the assembly into a collectible context and runs the
+/// generated <c>RunAsync</c> over real files: resume, cost accumulation and validation on resume.
+/// </summary>
+public sealed class CheckpointedEndToEndTests : IDisposable
+{
+    private const string StageSource = """
+        namespace EndToEnd
+        {
+            public sealed class PageText
+            {
+                public int Page { get; set; }
+                [Required] public string Text { get; set; } = "";
+            }
+
+            [Checkpointed("ocr", OutputDirectory = "pages")]
+            public partial class OcrStage
+            {
+                private int _calls;
+
+                public int Calls => _calls;
+
+                [ProcessItem]
+                private async Task<PageText> OcrAsync(int page, ItemContext context, CancellationToken cancellationToken)
+                {
+                    Interlocked.Increment(ref _calls);
+                    await Task.Yield();
+                    context.AddCost(0.01m);
+                    return new PageText { Page = page, Text = "page " + page };
+                }
+
+                [ValidateOutput]
+                private static bool MatchesPage(PageText output) => output.Text.EndsWith(output.Page.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            }
+        }
+        """;
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ckpt-e2e-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Generated_stage_runs_resumes_and_redoes_invalid_outputs()
+    {
+        var outcome = RunClean([StageSource], "CKPT113");
+        using var stream = new MemoryStream();
+        var emit = outcome.OutputCompilation.Emit(stream);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        stream.Position = 0;
+
+        var context = new AssemblyLoadContext("checkpointed-e2e", isCollectible: true);
+        try
+        {
+            var assembly = context.LoadFromStream(stream);
+            var stageType = assembly.GetType("EndToEnd.OcrStage", throwOnError: true)!;
+            var items = Enumerable.Range(1, 25).ToList();
+
+            var (first, firstCalls) = await RunAsync(stageType, items);
+            Assert.Equal((25, 0, 0), (first.Processed, first.Skipped, first.Failed));
+            Assert.Equal(25, firstCalls);
+            Assert.Equal(0.25m, first.TotalCostUsd);
+            Assert.Equal(25, Directory.GetFiles(Path.Combine(_root, "run-1", "pages"), "*.json").Length);
+            Assert.True(File.Exists(Path.Combine(_root, "run-1", "pages", "000007.json")));
+
+            var (second, secondCalls) = await RunAsync(stageType, items);
+            Assert.Equal((0, 25, 0), (second.Processed, second.Skipped, second.Failed));
+            Assert.Equal(0, secondCalls);
+            Assert.Equal(0.25m, second.TotalCostUsd);
+
+            // An output that breaks [Required] or the [ValidateOutput] method is redone on resume.
+            var emptied = Path.Combine(_root, "run-1", "pages", "000003.json");
+            File.WriteAllText(emptied, File.ReadAllText(emptied).Replace("\"page 3\"", "\"\"", StringComparison.Ordinal));
+            var mismatched = Path.Combine(_root, "run-1", "pages", "000004.json");
+            File.WriteAllText(mismatched, File.ReadAllText(mismatched).Replace("\"page 4\"", "\"page 5\"", StringComparison.Ordinal));
+            var (third, thirdCalls) = await RunAsync(stageType, items);
+            Assert.Equal((2, 23), (third.Processed, third.Skipped));
+            Assert.Equal(2, thirdCalls);
+            Assert.Contains("\"page 3\"", File.ReadAllText(emptied));
+            Assert.Contains("\"page 4\"", File.ReadAllText(mismatched));
+
+            var readStatus = stageType.GetMethod("ReadStatus", BindingFlags.Public | BindingFlags.Static)!;
+            var status = (StageCheckpointDocument?)readStatus.Invoke(null, [_root, "run-1"]);
+            Assert.NotNull(status);
+            Assert.Equal(StageStatus.Completed, status.StatusValue);
+            Assert.Equal(25, status.CompletedCount);
+            Assert.Equal("ocr", stageType.GetField("StageName")!.GetValue(null));
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private async Task<(StageRunResult Result, int Calls)> RunAsync(Type stageType, IEnumerable<int> items)
+    {
+        var stage = Activator.CreateInstance(stageType)!;
+        var run = stageType.GetMethod("RunAsync")!;
+        var options = new StageRunOptions { Root = _root, RunId = "run-1", MaxDegreeOfParallelism = 3 };
+        var result = await (Task<StageRunResult>)run.Invoke(stage, [items, options, CancellationToken.None])!;
+        return (result, (int)stageType.GetProperty("Calls")!.GetValue(stage)!);
+    }
+}
