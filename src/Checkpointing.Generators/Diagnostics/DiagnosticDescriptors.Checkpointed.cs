@@ -105,6 +105,11 @@ internal static partial class DiagnosticDescriptors
         "[{0}] on '{1}' is not checked by the generated validator: {2}; move the rule into a [ValidateOutput] method",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor CumulativeCsvNotWired = Checkpointed(
+        "CKPT120", "CumulativeCsvImprint is not applied",
+        "Stage '{0}' sets CumulativeCsvImprint = \"{1}\", but this version of the [Checkpointed] generator does not append outputs to a cumulative CSV; remove the setting and append the row from the [ProcessItem] method",
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Checkpointed(string id, string title, string message, DiagnosticSeverity severity) =>
         new(id, title, message, CheckpointedCategory, severity, isEnabledByDefault: true,
             helpLinkUri: $"https://github.com/checkpointing/checkpointing/blob/main/docs/diagnostics/{id}.md");

@@ -83,6 +83,11 @@ internal static class CheckpointedParser
             {
                 outputDirectory = directory;
             }
+            else if (named.Key == "CumulativeCsvImprint" && named.Value.Value is string imprint)
+            {
+                // Silently dropping the setting would leave a user without the CSV they asked for.
+                Report(DiagnosticDescriptors.CumulativeCsvNotWired, ArgumentLocation(attributeSyntax, "CumulativeCsvImprint") ?? attributeLocation, stageName, imprint);
+            }
             else if (named.Key == "JsonContext" && named.Value.Value is INamedTypeSymbol contextType)
             {
                 jsonContext = contextType;

@@ -375,6 +375,29 @@ public sealed class CheckpointedDiagnosticTests
         Assert.Single(outcome.RunResult.GeneratedTrees);
     }
 
+    [Fact]
+    public void CKPT120_cumulative_csv_imprint_is_reported_rather_than_ignored()
+    {
+        var outcome = AssertDiagnostics(Output + """
+            [JsonSerializable(typeof(Out))]
+            public sealed class Ctx : JsonSerializerContext
+            {
+                public Ctx() : base(null) { }
+                public static Ctx Default { get; } = new();
+                protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
+                public override JsonTypeInfo? GetTypeInfo(Type type) => null;
+            }
+
+            [Checkpointed("lsi", JsonContext = typeof(Ctx), CumulativeCsvImprint = [|"nimble"|])]
+            public partial class LsiStage
+            {
+                [ProcessItem] public Out Process(string isbn) => new();
+            }
+            """,
+            ("CKPT120", "Stage 'lsi' sets CumulativeCsvImprint = \"nimble\", but this version of the [Checkpointed] generator does not append outputs to a cumulative CSV; remove the setting and append the row from the [ProcessItem] method"));
+        Assert.Single(outcome.RunResult.GeneratedTrees);
+    }
+
     [Theory]
     [InlineData("[Checkpointed] public partial class A { }")]
     [InlineData("[Checkpointed(42)] public partial class A { [ProcessItem] public Out P(int i) => new(); }")]
