@@ -96,6 +96,48 @@ public sealed class CheckpointedEndToEndTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_json_context_without_metadata_for_the_output_fails_with_a_clear_error()
+    {
+        var outcome = RunClean(["""
+            namespace EndToEnd
+            {
+                public sealed class Out { public int Value { get; set; } }
+
+                // Declares the type (so no CKPT114) but, unlike a generated context, has no metadata for it.
+                [JsonSerializable(typeof(Out))]
+                public sealed class EmptyContext : JsonSerializerContext
+                {
+                    public EmptyContext() : base(null) { }
+                    public static EmptyContext Default { get; } = new();
+                    protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
+                    public override JsonTypeInfo? GetTypeInfo(Type type) => null;
+                }
+
+                [Checkpointed("empty", JsonContext = typeof(EmptyContext))]
+                public partial class EmptyStage
+                {
+                    [ProcessItem] public Out Process(int item) => new() { Value = item };
+                }
+            }
+            """]);
+        using var stream = new MemoryStream();
+        Assert.True(outcome.OutputCompilation.Emit(stream).Success);
+        var context = new AssemblyLoadContext("checkpointed-json", isCollectible: true);
+        try
+        {
+            var stageType = context.LoadFromStream(new MemoryStream(stream.ToArray())).GetType("EndToEnd.EmptyStage", throwOnError: true)!;
+            var stage = Activator.CreateInstance(stageType);
+            var error = Assert.Throws<TargetInvocationException>(() => stageType.GetMethod("CreateDefinition")!.Invoke(stage, null));
+            var inner = Assert.IsType<InvalidOperationException>(error.InnerException);
+            Assert.Equal("EndToEnd.EmptyContext has no JSON metadata for EndToEnd.Out; add [JsonSerializable(typeof(EndToEnd.Out))] to it.", inner.Message);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_root))
