@@ -61,21 +61,33 @@ public sealed class CheckpointedGenerator : IIncrementalGenerator
 
     private static void ReportDuplicates(SourceProductionContext context, ImmutableArray<CheckpointedStageIdentity?> identities)
     {
-        var first = new Dictionary<(string, string), CheckpointedStageIdentity>();
+        // Case-insensitive: on Windows and macOS "OCR" and "ocr" are the same file.
+        var names = new Dictionary<string, CheckpointedStageIdentity>(System.StringComparer.OrdinalIgnoreCase);
+        var folders = new Dictionary<string, CheckpointedStageIdentity>(System.StringComparer.OrdinalIgnoreCase);
         foreach (var identity in identities.OrderBy(i => i!.TypeName, System.StringComparer.Ordinal))
         {
-            var key = (identity!.StageName, identity.OutputDirectory);
-            if (first.TryGetValue(key, out var earlier))
+            if (names.TryGetValue(identity!.StageName, out var sameName))
             {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.DuplicateStage,
-                    identity.Location?.ToLocation(),
-                    earlier.TypeName, identity.TypeName, identity.StageName, identity.OutputDirectory));
+                Report(context, sameName, identity, "stage name", identity.StageName, "checkpoint");
             }
-            else
+            else if (folders.TryGetValue(identity.OutputDirectory, out var sameFolder))
             {
-                first.Add(key, identity);
+                Report(context, sameFolder, identity, "output folder", identity.OutputDirectory, "outputs");
+            }
+
+            if (!names.ContainsKey(identity.StageName))
+            {
+                names.Add(identity.StageName, identity);
+            }
+
+            if (!folders.ContainsKey(identity.OutputDirectory))
+            {
+                folders.Add(identity.OutputDirectory, identity);
             }
         }
     }
+
+    private static void Report(SourceProductionContext context, CheckpointedStageIdentity first, CheckpointedStageIdentity second, string what, string value, string files) =>
+        context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.DuplicateStage, second.Location?.ToLocation(), first.TypeName, second.TypeName, what, value, files));
 }

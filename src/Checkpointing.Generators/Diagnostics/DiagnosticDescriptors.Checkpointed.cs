@@ -61,8 +61,8 @@ internal static partial class DiagnosticDescriptors
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor DuplicateStage = Checkpointed(
-        "CKPT111", "Duplicate stage",
-        "The stages '{0}' and '{1}' both use the stage name \"{2}\" and the output folder \"{3}\", so they would overwrite each other's checkpoint and outputs; give one of them another name",
+        "CKPT111", "Two stages share a file name",
+        "The stages '{0}' and '{1}' both use the {2} \"{3}\", so in one run they would overwrite each other's {4}; give one of them another {2}",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor OutputTypeNotSerializable = Checkpointed(

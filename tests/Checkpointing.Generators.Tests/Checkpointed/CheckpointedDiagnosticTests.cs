@@ -182,49 +182,55 @@ public sealed class CheckpointedDiagnosticTests
             ("CKPT110", "The OutputDirectory \"../elsewhere\" of 'OcrStage' cannot be used as a folder name: it contains a path separator; use a single folder name such as \"ocr\""));
     }
 
-    [Fact]
-    public void CKPT111_duplicate_stage_name_and_folder()
-    {
-        var (source, spans) = Markup(Output + """
-            [JsonSerializable(typeof(Out))]
-            public sealed class Ctx : JsonSerializerContext
-            {
-                public Ctx() : base(null) { }
-                public static Ctx Default { get; } = new();
-                protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
-                public override JsonTypeInfo? GetTypeInfo(Type type) => null;
-            }
+    private const string Context = """
+        [JsonSerializable(typeof(Out))]
+        public sealed class Ctx : JsonSerializerContext
+        {
+            public Ctx() : base(null) { }
+            public static Ctx Default { get; } = new();
+            protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
+            public override JsonTypeInfo? GetTypeInfo(Type type) => null;
+        }
 
+        """;
+
+    [Theory]
+    [InlineData("\"OCR\", OutputDirectory = \"pages\"", "stage name", "OCR", "checkpoint")]
+    [InlineData("\"fix\", OutputDirectory = \"ocr\"", "output folder", "ocr", "outputs")]
+    public void CKPT111_two_stages_share_a_stage_name_or_an_output_folder(string arguments, string what, string value, string files)
+    {
+        var first = Usings + Output + Context + """
             [Checkpointed("ocr", JsonContext = typeof(Ctx))]
             public partial class FirstStage
             {
                 [ProcessItem] public Out Process(int page) => new();
             }
 
-            [Checkpointed("ocr", OutputDirectory = "pages", JsonContext = typeof(Ctx))]
-            public partial class OtherFolderStage
+            [Checkpointed("other", OutputDirectory = "elsewhere", JsonContext = typeof(Ctx))]
+            public partial class UnrelatedStage
             {
                 [ProcessItem] public Out Process(int page) => new();
             }
-            """);
-        var second = """
+            """;
+        var attribute = $"global::Checkpointing.Checkpointed({arguments}, JsonContext = typeof(global::Ctx))";
+        var second = $$"""
             namespace Later
             {
-                [global::Checkpointing.Checkpointed("ocr", OutputDirectory = "ocr", JsonContext = typeof(global::Ctx))]
+                [{{attribute}}]
                 public partial class SecondStage
                 {
                     [global::Checkpointing.ProcessItem] public global::Out Process(int page) => new();
                 }
             }
             """;
-        var outcome = GeneratorHarness.Run(new CheckpointedGenerator(), [source, second]);
+        var outcome = GeneratorHarness.Run(new CheckpointedGenerator(), [first, second]);
         var diagnostic = Assert.Single(outcome.RunResult.Diagnostics);
         Assert.Equal("CKPT111", diagnostic.Id);
-        Assert.Equal("The stages 'FirstStage' and 'Later.SecondStage' both use the stage name \"ocr\" and the output folder \"ocr\", so they would overwrite each other's checkpoint and outputs; give one of them another name", diagnostic.GetMessage());
+        Assert.Equal($"The stages 'FirstStage' and 'Later.SecondStage' both use the {what} \"{value}\", so in one run they would overwrite each other's {files}; give one of them another {what}", diagnostic.GetMessage());
         Assert.Equal("Source1.cs", diagnostic.Location.GetLineSpan().Path);
         var span = diagnostic.Location.SourceSpan;
-        Assert.Equal("global::Checkpointing.Checkpointed(\"ocr\", OutputDirectory = \"ocr\", JsonContext = typeof(global::Ctx))", second.Substring(span.Start, span.Length));
-        Assert.Empty(spans);
+        Assert.Equal(attribute, second.Substring(span.Start, span.Length));
+        Assert.Equal(3, outcome.RunResult.GeneratedTrees.Length);
     }
 
     [Theory]
