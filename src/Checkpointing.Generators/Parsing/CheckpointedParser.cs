@@ -266,13 +266,12 @@ internal static class CheckpointedParser
         ITypeSymbol? output = returnType;
         if (returnType is INamedTypeSymbol { IsGenericType: true } generic)
         {
-            var definition = generic.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-            if (definition == "global::System.Threading.Tasks.Task<TResult>")
+            if (IsType(generic.OriginalDefinition, compilation.GetTypeByMetadataName(KnownTypeNames.Task)))
             {
                 kind = CheckpointedReturnKind.Task;
                 output = generic.TypeArguments[0];
             }
-            else if (definition == "global::System.Threading.Tasks.ValueTask<TResult>")
+            else if (IsType(generic.OriginalDefinition, compilation.GetTypeByMetadataName(KnownTypeNames.ValueTask)))
             {
                 kind = CheckpointedReturnKind.ValueTask;
                 output = generic.TypeArguments[0];

@@ -138,6 +138,70 @@ public sealed class CheckpointedEndToEndTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("""{"Title":"A book","Rating":5,"Score":10,"Headline":"Fine","Tags":["a"],"Isbn":"9780000000001"}""")]
+    [InlineData("""{"Title":"","Rating":5,"Score":10,"Tags":["a"]}""")]
+    [InlineData("""{"Title":"t","Rating":0,"Score":10,"Tags":["a"]}""")]
+    [InlineData("""{"Title":"t","Rating":11,"Score":99.5,"Tags":["a"]}""")]
+    [InlineData("""{"Title":"t","Rating":1,"Score":0.4,"Tags":[],"Headline":"ab"}""")]
+    [InlineData("""{"Title":"t","Rating":1,"Score":1,"Tags":["a","b","c","d","e","f"],"Headline":"x"}""")]
+    [InlineData("""{"Title":"t","Rating":1,"Score":1,"Tags":["a"],"Isbn":"978x","Code":"abc"}""")]
+    [InlineData("""{"Title":"t","Rating":1,"Score":1,"Tags":["a"],"Isbn":"","Code":"ABC","Price":1000.51}""")]
+    [InlineData("""{"Title":"t","Rating":1,"Score":1,"Tags":["a"],"Code":"ab","Price":-1,"Authors":["a","b","c","d"]}""")]
+    public void Generated_validation_agrees_with_DataAnnotations(string json)
+    {
+        var outcome = RunClean(["""
+            namespace EndToEnd
+            {
+                public sealed class Summary
+                {
+                    [Required] public string? Title { get; set; }
+                    [Range(1, 10)] public int Rating { get; set; }
+                    [Range(0.5, 99.5, MaximumIsExclusive = true)] public double Score { get; set; }
+                    [Range(typeof(decimal), "0", "1000.50")] public decimal? Price { get; set; }
+                    [StringLength(80, MinimumLength = 3)] public string? Headline { get; set; }
+                    [MinLength(1), MaxLength(5)] public List<string>? Tags { get; set; }
+                    [MaxLength(3, ErrorMessage = "At most {1} in {0}")] public string[]? Authors { get; set; }
+                    [RegularExpression(@"^[0-9]{13}$")] public string? Isbn { get; set; }
+                    [RegularExpression("[A-Z]+"), MinLength(3)] public string? Code { get; set; }
+                }
+
+                [Checkpointed("summaries")]
+                public partial class SummaryStage
+                {
+                    [ProcessItem] public Summary Summarize(int page) => new();
+                }
+            }
+            """], "CKPT113");
+        using var stream = new MemoryStream();
+        Assert.True(outcome.OutputCompilation.Emit(stream).Success);
+        var context = new AssemblyLoadContext("checkpointed-validation", isCollectible: true);
+        try
+        {
+            var assembly = context.LoadFromStream(new MemoryStream(stream.ToArray()));
+            var outputType = assembly.GetType("EndToEnd.Summary", throwOnError: true)!;
+            var stageType = assembly.GetType("EndToEnd.SummaryStage", throwOnError: true)!;
+            var output = System.Text.Json.JsonSerializer.Deserialize(json, outputType)!;
+
+            var definition = stageType.GetMethod("CreateDefinition")!.Invoke(Activator.CreateInstance(stageType), null)!;
+            var validate = (Delegate)definition.GetType().GetProperty("Validate")!.GetValue(definition)!;
+            var generated = ((IReadOnlyList<string>)validate.DynamicInvoke(output)!).Order(StringComparer.Ordinal).ToList();
+
+            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            System.ComponentModel.DataAnnotations.Validator.TryValidateObject(output, new(output), results, validateAllProperties: true);
+            var expected = results.Select(r => r.ErrorMessage!).Order(StringComparer.Ordinal).ToList();
+
+            Assert.Equal(expected, generated);
+
+            // Only the first case is valid; the others must each break at least one rule.
+            Assert.Equal(json.Contains("A book", StringComparison.Ordinal), expected.Count == 0);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_root))
