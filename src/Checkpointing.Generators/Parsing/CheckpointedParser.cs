@@ -106,10 +106,8 @@ internal static class CheckpointedParser
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var processItemAttribute = compilation.GetTypeByMetadataName(KnownTypeNames.ProcessItem);
-        var validateOutputAttribute = compilation.GetTypeByMetadataName(KnownTypeNames.ValidateOutput);
-        var processMethods = MethodsWith(type, processItemAttribute);
-        var validateMethods = MethodsWith(type, validateOutputAttribute);
+        var processMethods = MethodsWith(type, KnownTypeNames.ProcessItem);
+        var validateMethods = MethodsWith(type, KnownTypeNames.ValidateOutput);
 
         ProcessSignature? process = null;
         if (processMethods.Count == 0)
@@ -122,7 +120,7 @@ internal static class CheckpointedParser
         }
         else
         {
-            process = ParseProcessMethod(processMethods[0], compilation, Report, cancellationToken);
+            process = ParseProcessMethod(processMethods[0], Report, cancellationToken);
         }
 
         KeySource? key = null;
@@ -202,12 +200,12 @@ internal static class CheckpointedParser
 
     private delegate void Reporter(DiagnosticDescriptor descriptor, Location? location, params string[] arguments);
 
-    private static ProcessSignature? ParseProcessMethod(IMethodSymbol method, Compilation compilation, Reporter report, CancellationToken cancellationToken)
+    private static ProcessSignature? ParseProcessMethod(IMethodSymbol method, Reporter report, CancellationToken cancellationToken)
     {
         var name = method.Name;
         var location = FirstLocation(method);
-        var itemContext = compilation.GetTypeByMetadataName(KnownTypeNames.ItemContext);
-        var cancellationTokenType = compilation.GetTypeByMetadataName(KnownTypeNames.CancellationToken);
+        const string itemContext = KnownTypeNames.ItemContext;
+        const string cancellationTokenType = KnownTypeNames.CancellationToken;
         var parameters = method.Parameters;
 
         string? problem = null;
@@ -266,12 +264,12 @@ internal static class CheckpointedParser
         ITypeSymbol? output = returnType;
         if (returnType is INamedTypeSymbol { IsGenericType: true } generic)
         {
-            if (IsType(generic.OriginalDefinition, compilation.GetTypeByMetadataName(KnownTypeNames.Task)))
+            if (IsType(generic.OriginalDefinition, KnownTypeNames.Task))
             {
                 kind = CheckpointedReturnKind.Task;
                 output = generic.TypeArguments[0];
             }
-            else if (IsType(generic.OriginalDefinition, compilation.GetTypeByMetadataName(KnownTypeNames.ValueTask)))
+            else if (IsType(generic.OriginalDefinition, KnownTypeNames.ValueTask))
             {
                 kind = CheckpointedReturnKind.ValueTask;
                 output = generic.TypeArguments[0];
@@ -339,7 +337,7 @@ internal static class CheckpointedParser
             return new KeySource(null, false);
         }
 
-        var keyAttribute = compilation.GetTypeByMetadataName(KnownTypeNames.CheckpointKey);
+        const string keyAttribute = KnownTypeNames.CheckpointKey;
         var members = new List<ISymbol>();
         for (var current = item; current is not null; current = current.BaseType)
         {
@@ -410,27 +408,19 @@ internal static class CheckpointedParser
 
     private static void CheckJsonContext(INamedTypeSymbol context, Location location, ITypeSymbol output, string stageName, Compilation compilation, Reporter report)
     {
-        var baseContext = compilation.GetTypeByMetadataName(KnownTypeNames.JsonSerializerContext);
-        if (context.TypeKind == TypeKind.Error || baseContext is null)
+        if (context.TypeKind == TypeKind.Error)
         {
             return;
         }
 
-        var derives = false;
-        for (var current = context.BaseType; current is not null && !derives; current = current.BaseType)
-        {
-            derives = SymbolEqualityComparer.Default.Equals(current, baseContext);
-        }
-
-        if (!derives || context.IsAbstract)
+        if (!DerivesFrom(context, KnownTypeNames.JsonSerializerContext) || context.IsAbstract)
         {
             report(DiagnosticDescriptors.JsonContextNotAContext, location, context.ToDisplayString(), stageName);
             return;
         }
 
-        var serializable = compilation.GetTypeByMetadataName(KnownTypeNames.JsonSerializable);
         var declared = context.GetAttributes().Any(a =>
-            SymbolEqualityComparer.Default.Equals(a.AttributeClass, serializable)
+            IsType(a.AttributeClass, KnownTypeNames.JsonSerializable)
             && a.ConstructorArguments.Length == 1
             && a.ConstructorArguments[0].Value is ITypeSymbol declaredType
             && SymbolEqualityComparer.Default.Equals(declaredType, output));
@@ -445,12 +435,7 @@ internal static class CheckpointedParser
     {
         var rules = new List<CheckpointedValidationRule>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var validationAttribute = compilation.GetTypeByMetadataName(KnownTypeNames.DataAnnotationsNamespace + ".ValidationAttribute");
-        if (validationAttribute is null)
-        {
-            return rules;
-        }
-
+        const string validationAttribute = KnownTypeNames.DataAnnotationsNamespace + ".ValidationAttribute";
         for (var current = output; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
             foreach (var member in current.GetMembers())
@@ -720,11 +705,11 @@ internal static class CheckpointedParser
         return null;
     }
 
-    private static bool DerivesFrom(INamedTypeSymbol type, INamedTypeSymbol baseType)
+    private static bool DerivesFrom(INamedTypeSymbol type, string baseMetadataName)
     {
         for (var current = type.BaseType; current is not null; current = current.BaseType)
         {
-            if (SymbolEqualityComparer.Default.Equals(current, baseType))
+            if (IsType(current, baseMetadataName))
             {
                 return true;
             }
@@ -733,16 +718,31 @@ internal static class CheckpointedParser
         return false;
     }
 
-    private static List<IMethodSymbol> MethodsWith(INamedTypeSymbol type, INamedTypeSymbol? attribute) =>
-        attribute is null
-            ? new List<IMethodSymbol>()
-            : type.GetMembers().OfType<IMethodSymbol>().Where(m => HasAttribute(m, attribute)).ToList();
+    private static List<IMethodSymbol> MethodsWith(INamedTypeSymbol type, string attributeMetadataName) =>
+        type.GetMembers().OfType<IMethodSymbol>().Where(m => HasAttribute(m, attributeMetadataName)).ToList();
 
-    private static bool HasAttribute(ISymbol symbol, INamedTypeSymbol? attribute) =>
-        attribute is not null && symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));
+    private static bool HasAttribute(ISymbol symbol, string attributeMetadataName) =>
+        symbol.GetAttributes().Any(a => IsType(a.AttributeClass, attributeMetadataName));
 
-    private static bool IsType(ITypeSymbol type, INamedTypeSymbol? expected) =>
-        expected is not null && SymbolEqualityComparer.Default.Equals(type, expected);
+    /// <summary>
+    /// Whether <paramref name="type"/> is the top-level type <paramref name="metadataName"/>. Compared by name
+    /// rather than with <c>Compilation.GetTypeByMetadataName</c>, which searches every reference and is slow
+    /// on each new compilation (that is, after every edit).
+    /// </summary>
+    private static bool IsType(ITypeSymbol? type, string metadataName)
+    {
+        if (type is not INamedTypeSymbol { ContainingType: null } named)
+        {
+            return false;
+        }
+
+        var name = named.MetadataName;
+        var namespaceLength = metadataName.Length - name.Length - 1;
+        return namespaceLength > 0
+               && metadataName[namespaceLength] == '.'
+               && string.CompareOrdinal(metadataName, namespaceLength + 1, name, 0, name.Length) == 0
+               && named.ContainingNamespace?.ToDisplayString() == metadataName.Substring(0, namespaceLength);
+    }
 
     private static Location? FirstLocation(ISymbol symbol) => symbol.Locations.FirstOrDefault(l => l.IsInSource);
 
