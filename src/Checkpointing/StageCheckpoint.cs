@@ -9,10 +9,11 @@ namespace Checkpointing;
 /// <summary>What an inspection of an output file found.</summary>
 /// <param name="Problem">Why the output is not acceptable, or null when it is.</param>
 /// <param name="CostUsd">The cost saved with the output.</param>
-public readonly record struct OutputCheck(string? Problem, decimal CostUsd)
+/// <param name="SavedAt">When the output was saved, when known.</param>
+public readonly record struct OutputCheck(string? Problem, decimal CostUsd, DateTimeOffset? SavedAt = null)
 {
     /// <summary>An acceptable output that cost <paramref name="costUsd"/>.</summary>
-    public static OutputCheck Valid(decimal costUsd) => new(null, costUsd);
+    public static OutputCheck Valid(decimal costUsd, DateTimeOffset? savedAt = null) => new(null, costUsd, savedAt);
 
     /// <summary>An output that is not acceptable.</summary>
     public static OutputCheck Invalid(string problem) => new(problem, 0);
@@ -65,6 +66,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     private readonly StageCheckpointOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _savedNotMarked = new(StringComparer.Ordinal);
+    private bool _freshStart;
 
     private StageCheckpoint(ICheckpointJournal journal, IFileSystem fs, TimeProvider time, StageCheckpointOptions options, string outputDirectoryPath)
     {
@@ -158,6 +160,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume }, durable: !resume, cancellationToken).ConfigureAwait(false);
+        _freshStart = !resume;
         if (!resume)
         {
             var before = _journal.GetState();
@@ -172,7 +175,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// Returns the keys that still need processing, in the given order, without duplicates. The outputs
     /// are the source of truth: a key marked complete whose output is missing or fails inspection is
     /// redone (and the reason logged); a valid output saved but never marked (a crash between save and
-    /// mark) is adopted as complete with the cost saved in it.
+    /// mark) is adopted as complete with the cost saved in it. After a fresh start every key remains.
     /// </summary>
     /// <param name="keys">Every key of the run.</param>
     /// <param name="validateOutputs">False: a completed key only needs its output file to exist.</param>
@@ -181,6 +184,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(keys);
         var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
+        var resetAt = _journal.GetState().ResetAt;
         var remaining = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var adopted = 0;
@@ -191,6 +195,12 @@ public sealed class StageCheckpoint : IAsyncDisposable
             CheckpointKeys.Validate(key);
             if (!seen.Add(key))
             {
+                continue;
+            }
+
+            if (_freshStart)
+            {
+                remaining.Add(key);
                 continue;
             }
 
@@ -225,6 +235,11 @@ public sealed class StageCheckpoint : IAsyncDisposable
             if (present.Contains(fileName))
             {
                 var check = Inspect(key, path);
+                if (check.Problem is null && resetAt is not null && !(check.SavedAt >= resetAt))
+                {
+                    check = OutputCheck.Invalid($"was saved before the fresh start of {resetAt:u}");
+                }
+
                 if (check.Problem is null)
                 {
                     adopted++;

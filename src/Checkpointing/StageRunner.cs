@@ -156,7 +156,7 @@ public static class StageRunner
                         done = processed;
                     }
 
-                    progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key));
+                    progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key, LastFailed: true));
                 }
             }).ConfigureAwait(false);
         }
@@ -247,7 +247,7 @@ public static class StageRunner
             return OutputCheck.Invalid("fails validation: " + string.Join("; ", errors));
         }
 
-        return OutputCheck.Valid(saved.CostUsd);
+        return OutputCheck.Valid(saved.CostUsd, saved.SavedAt);
     }
 }
 
