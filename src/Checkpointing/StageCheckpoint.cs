@@ -189,6 +189,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var adopted = 0;
         var invalidated = 0;
+        var stale = 0;
         foreach (var key in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -237,7 +238,10 @@ public sealed class StageCheckpoint : IAsyncDisposable
                 var check = Inspect(key, path);
                 if (check.Problem is null && resetAt is not null && !(check.SavedAt >= resetAt))
                 {
-                    check = OutputCheck.Invalid($"was saved before the fresh start of {resetAt:u}");
+                    // An output of a run before the last fresh start: expected, not worth a warning each.
+                    stale++;
+                    remaining.Add(key);
+                    continue;
                 }
 
                 if (check.Problem is null)
@@ -254,6 +258,11 @@ public sealed class StageCheckpoint : IAsyncDisposable
             }
 
             remaining.Add(key);
+        }
+
+        if (stale > 0)
+        {
+            _logger.LogInformation("Stage {Stage}: {Count} output(s) predate the fresh start of {ResetAt:u} and will be replaced", StageName, stale, resetAt);
         }
 
         if (adopted > 0 || invalidated > 0)
