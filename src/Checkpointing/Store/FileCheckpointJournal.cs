@@ -106,7 +106,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         }
     }
 
-    public async ValueTask AppendAsync(CheckpointRecord record, bool durable, CancellationToken cancellationToken)
+    public async ValueTask AppendAsync(CheckpointRecord record, AppendDurability durability, CancellationToken cancellationToken)
     {
         long sequence;
         bool flush;
@@ -118,7 +118,8 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
             JournalFormat.Append(_pending, _scratch, numbered);
             _state.Apply(numbered);
             _pendingCount++;
-            flush = durable || _pendingCount >= _request.CommitPolicy.Items;
+            flush = durability == AppendDurability.Immediate
+                || (durability == AppendDurability.Policy && _pendingCount >= _request.CommitPolicy.Items);
         }
 
         if (flush)
