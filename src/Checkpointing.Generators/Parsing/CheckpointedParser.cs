@@ -34,6 +34,13 @@ internal static class CheckpointedParser
             return Nothing;
         }
 
+        // [Checkpointed] on two partial declarations is already a compiler error (CS0579); generating for
+        // both would add the same hint name twice and crash the generator.
+        if (type.GetAttributes().Count(a => IsType(a.AttributeClass, KnownTypeNames.Checkpointed)) != 1)
+        {
+            return Nothing;
+        }
+
         var attribute = context.Attributes[0];
         if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string stageName)
         {

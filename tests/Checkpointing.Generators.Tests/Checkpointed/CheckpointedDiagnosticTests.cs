@@ -412,6 +412,7 @@ public sealed class CheckpointedDiagnosticTests
     [InlineData("[Checkpointed(\"x\")] public partial struct S { [ProcessItem] public Out P(int i) => new(); }")]
     [InlineData("[Checkpointed(\"x\", JsonContext = typeof(Missing))] public partial class A { [ProcessItem] public Out P(int i) => new(); }")]
     [InlineData("[Checkpointed(\"x\")] public partial class A { [ProcessItem] public Out P(int i) => ")]
+    [InlineData("[Checkpointed(\"x\")] public partial class A { [ProcessItem] public Out P(int i) => new(); } [Checkpointed(\"y\")] public partial class A { }")]
     public void Malformed_code_gives_compiler_errors_but_never_a_generator_crash(string code)
     {
         var outcome = Run(Output + code);
