@@ -21,7 +21,8 @@ internal static class LsiRecordResolver
                 columns.Add(new LsiColumnModel(record.Members[i].ColumnName, i));
             }
 
-            if (record.Members.Count == 0)
+            // A type whose columns were all rejected already has a diagnostic for each of them.
+            if (record.Members.Count == 0 && record.Diagnostics.IsEmpty)
             {
                 diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiNoColumns, record.AttributeLocation, record.TypeName));
             }
@@ -71,7 +72,7 @@ internal static class LsiRecordResolver
 
     /// <summary>
     /// The template column closest to <paramref name="name"/>, when it is close enough to be a typo: names that
-    /// differ only in case or spacing first, then the smallest edit distance within a quarter of the length.
+    /// differ only in case or spacing first, then the smallest edit distance within a third of the length.
     /// </summary>
     internal static string? Suggest(string name, IEnumerable<string> candidates)
     {
@@ -93,7 +94,7 @@ internal static class LsiRecordResolver
             }
         }
 
-        var limit = Math.Max(2, name.Length / 4);
+        var limit = Math.Max(2, name.Length / 3);
         return bestDistance <= limit ? best : null;
     }
 
