@@ -9,10 +9,11 @@ namespace Checkpointing;
 /// <summary>What an inspection of an output file found.</summary>
 /// <param name="Problem">Why the output is not acceptable, or null when it is.</param>
 /// <param name="CostUsd">The cost saved with the output.</param>
-public readonly record struct OutputCheck(string? Problem, decimal CostUsd)
+/// <param name="SavedAt">When the output was saved, when known.</param>
+public readonly record struct OutputCheck(string? Problem, decimal CostUsd, DateTimeOffset? SavedAt = null)
 {
     /// <summary>An acceptable output that cost <paramref name="costUsd"/>.</summary>
-    public static OutputCheck Valid(decimal costUsd) => new(null, costUsd);
+    public static OutputCheck Valid(decimal costUsd, DateTimeOffset? savedAt = null) => new(null, costUsd, savedAt);
 
     /// <summary>An output that is not acceptable.</summary>
     public static OutputCheck Invalid(string problem) => new(problem, 0);
@@ -65,6 +66,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     private readonly StageCheckpointOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _savedNotMarked = new(StringComparer.Ordinal);
+    private bool _freshStart;
 
     private StageCheckpoint(ICheckpointJournal journal, IFileSystem fs, TimeProvider time, StageCheckpointOptions options, string outputDirectoryPath)
     {
@@ -157,11 +159,12 @@ public sealed class StageCheckpoint : IAsyncDisposable
     public async Task BeginRunAsync(bool resume, CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
-        await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume }, durable: !resume, cancellationToken).ConfigureAwait(false);
+        await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume }, resume ? AppendDurability.Policy : AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
+        _freshStart = !resume;
         if (!resume)
         {
             var before = _journal.GetState();
-            await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Reset, At = now }, durable: true, cancellationToken).ConfigureAwait(false);
+            await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Reset, At = now }, AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation(
                 "Stage {Stage}: fresh start requested: reset {Completed} completed item(s) and ${Cost} of accumulated cost (kept in the run history); every item is processed again",
                 StageName, before.CompletedCount, before.TotalCostUsd.ToString("0.00", CultureInfo.InvariantCulture));
@@ -172,7 +175,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// Returns the keys that still need processing, in the given order, without duplicates. The outputs
     /// are the source of truth: a key marked complete whose output is missing or fails inspection is
     /// redone (and the reason logged); a valid output saved but never marked (a crash between save and
-    /// mark) is adopted as complete with the cost saved in it.
+    /// mark) is adopted as complete with the cost saved in it. After a fresh start every key remains.
     /// </summary>
     /// <param name="keys">Every key of the run.</param>
     /// <param name="validateOutputs">False: a completed key only needs its output file to exist.</param>
@@ -181,16 +184,24 @@ public sealed class StageCheckpoint : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(keys);
         var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
+        var resetAt = _journal.GetState().ResetAt;
         var remaining = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var adopted = 0;
         var invalidated = 0;
+        var stale = 0;
         foreach (var key in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
             CheckpointKeys.Validate(key);
             if (!seen.Add(key))
             {
+                continue;
+            }
+
+            if (_freshStart)
+            {
+                remaining.Add(key);
                 continue;
             }
 
@@ -217,7 +228,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
                 _logger.LogWarning("Stage {Stage}: item {Key} was complete but {Problem} ({Path}); it will be processed again", StageName, key, problem, path);
                 await _journal.AppendAsync(
                     new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
-                    durable: false, cancellationToken).ConfigureAwait(false);
+                    AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
                 remaining.Add(key);
                 continue;
             }
@@ -225,13 +236,21 @@ public sealed class StageCheckpoint : IAsyncDisposable
             if (present.Contains(fileName))
             {
                 var check = Inspect(key, path);
+                if (check.Problem is null && resetAt is not null && !(check.SavedAt >= resetAt))
+                {
+                    // An output of a run before the last fresh start: expected, not worth a warning each.
+                    stale++;
+                    remaining.Add(key);
+                    continue;
+                }
+
                 if (check.Problem is null)
                 {
                     adopted++;
                     _logger.LogInformation("Stage {Stage}: item {Key} has a valid output saved by an interrupted run; counted as complete", StageName, key);
                     await _journal.AppendAsync(
                         new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = check.CostUsd, Adopted = true },
-                        durable: false, cancellationToken).ConfigureAwait(false);
+                        AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -239,6 +258,11 @@ public sealed class StageCheckpoint : IAsyncDisposable
             }
 
             remaining.Add(key);
+        }
+
+        if (stale > 0)
+        {
+            _logger.LogInformation("Stage {Stage}: {Count} output(s) predate the fresh start of {ResetAt:u} and will be replaced", StageName, stale, resetAt);
         }
 
         if (adopted > 0 || invalidated > 0)
@@ -288,7 +312,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
 
         await _journal.AppendAsync(
             new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = costUsd },
-            durable: false, cancellationToken).ConfigureAwait(false);
+            AppendDurability.Policy, cancellationToken).ConfigureAwait(false);
         _savedNotMarked.TryRemove(key, out _);
     }
 
@@ -297,7 +321,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     {
         await _journal.AppendAsync(
             new CheckpointRecord { Type = CheckpointRecordType.ItemFailed, At = _time.GetUtcNow(), Key = key, Error = error },
-            durable: false, cancellationToken).ConfigureAwait(false);
+            AppendDurability.Policy, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -308,7 +332,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     {
         await _journal.AppendAsync(
             new CheckpointRecord { Type = CheckpointRecordType.RunEnded, At = _time.GetUtcNow(), Status = status, Error = error, Skipped = skipped },
-            durable: true, cancellationToken).ConfigureAwait(false);
+            AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Makes every mark durable.</summary>

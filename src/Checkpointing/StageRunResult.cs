@@ -48,7 +48,8 @@ public sealed record StageRunResult
 /// <param name="Failed">Items failed in this run so far.</param>
 /// <param name="RunCostUsd">What this run has spent so far.</param>
 /// <param name="LastKey">The key of the item that just finished.</param>
-public readonly record struct StageProgress(string StageName, int Total, int Skipped, int Processed, int Failed, decimal RunCostUsd, string? LastKey)
+/// <param name="LastFailed">True when that item failed rather than completed.</param>
+public readonly record struct StageProgress(string StageName, int Total, int Skipped, int Processed, int Failed, decimal RunCostUsd, string? LastKey, bool LastFailed = false)
 {
     /// <summary>Items done (skipped, processed or failed) out of <see cref="Total"/>.</summary>
     public int Done => Skipped + Processed + Failed;

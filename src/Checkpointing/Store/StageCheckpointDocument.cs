@@ -44,6 +44,9 @@ public sealed class StageCheckpointDocument
     /// <summary>When the stage last failed.</summary>
     [JsonPropertyName("failed_at")] public DateTimeOffset? FailedAt { get; set; }
 
+    /// <summary>When the last fresh start reset the stage; outputs saved before it are not adopted.</summary>
+    [JsonPropertyName("reset_at")] public DateTimeOffset? ResetAt { get; set; }
+
     /// <summary>The error of the last failure, while <see cref="Status"/> is <c>failed</c>.</summary>
     [JsonPropertyName("error")] public string? Error { get; set; }
 
@@ -196,6 +199,7 @@ public sealed class StageCheckpointDocument
                 TotalCostUsd = 0;
                 Status = "in_progress";
                 StartedAt = record.At;
+                ResetAt = record.At;
                 CompletedAt = null;
                 FailedAt = null;
                 Error = null;

@@ -1,0 +1,105 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using Checkpointing;
+
+namespace BookPipeline;
+
+public sealed record BookMetadata
+{
+    [Required] public required string Isbn { get; init; }
+    [Required, StringLength(120, MinimumLength = 3)] public required string Title { get; init; }
+    [StringLength(200)] public string? Subtitle { get; init; }
+    [Required, MinLength(40)] public required string Description { get; init; }
+    [MinLength(3)] public required string[] Keywords { get; init; }
+}
+
+public sealed record InteriorPlan
+{
+    [Required] public required string Isbn { get; init; }
+    [Range(24, 1200)] public required int Pages { get; init; }
+    [Range(1, 80)] public required int Chapters { get; init; }
+    public required decimal TrimWidthInches { get; init; }
+    public required decimal TrimHeightInches { get; init; }
+}
+
+public sealed record LsiRow
+{
+    [Required] public required string Isbn { get; init; }
+    [Required] public required string Title { get; init; }
+    public required string Imprint { get; init; }
+    public required DateOnly PubDate { get; init; }
+    public required int Pages { get; init; }
+    public required decimal UsPrice { get; init; }
+    public required decimal UsDiscount { get; init; }
+    public required string Annotation { get; init; }
+}
+
+[JsonSerializable(typeof(BookMetadata))]
+[JsonSerializable(typeof(InteriorPlan))]
+[JsonSerializable(typeof(LsiRow))]
+public sealed partial class BookJsonContext : JsonSerializerContext
+{
+}
+
+/// <summary>Stage 1: title, description and keywords from the working title.</summary>
+public sealed class MetadataStage(FakeLlm llm)
+{
+    public async Task<BookMetadata> DescribeAsync(BookSpec book, ItemContext context, CancellationToken cancellationToken)
+    {
+        var reply = await llm.CompleteWithRetryAsync($"Write catalogue copy for '{book.WorkingTitle}'", context, cancellationToken);
+        return new BookMetadata
+        {
+            Isbn = book.Isbn,
+            Title = book.WorkingTitle,
+            Subtitle = "An illustrated companion",
+            Description = $"{book.WorkingTitle} is a short, practical book for curious readers. {reply.Text}",
+            Keywords = [.. book.WorkingTitle.Split(' ').Where(w => w.Length > 3).Select(w => w.ToLowerInvariant()), "nonfiction", "reference"],
+        };
+    }
+}
+
+/// <summary>Stage 2: the interior plan, from the book's metadata (stage 1's output).</summary>
+public sealed class InteriorStage(FakeLlm llm, string metadataDirectory, int failAt)
+{
+    public async Task<InteriorPlan> PlanAsync(BookSpec book, ItemContext context, CancellationToken cancellationToken)
+    {
+        if (book.Index == failAt)
+        {
+            throw new InvalidOperationException($"Injected failure at book {book.Index} ({book.Isbn}); rerun without --fail-at to resume.");
+        }
+
+        var metadata = StageOutputFile.Read(metadataDirectory, book.Isbn, BookJsonContext.Default.BookMetadata)?.Output
+            ?? throw new InvalidOperationException($"Book {book.Isbn} has no metadata: run the metadata stage first.");
+        var reply = await llm.CompleteWithRetryAsync($"Plan the interior of '{metadata.Title}'", context, cancellationToken);
+        return new InteriorPlan
+        {
+            Isbn = book.Isbn,
+            Pages = 96 + (reply.Tokens % 200),
+            Chapters = 6 + (reply.Tokens % 12),
+            TrimWidthInches = 5.5m,
+            TrimHeightInches = 8.5m,
+        };
+    }
+}
+
+/// <summary>Stage 3: the Lightning Source row, from stages 1 and 2.</summary>
+public sealed class LsiRowStage(string imprint, string metadataDirectory, string interiorDirectory)
+{
+    public LsiRow BuildRow(BookSpec book, ItemContext context)
+    {
+        var metadata = StageOutputFile.Read(metadataDirectory, book.Isbn, BookJsonContext.Default.BookMetadata)!.Output;
+        var interior = StageOutputFile.Read(interiorDirectory, book.Isbn, BookJsonContext.Default.InteriorPlan)!.Output;
+        context.AddCost(0m); // no API call: assembling the row is free
+        return new LsiRow
+        {
+            Isbn = book.Isbn,
+            Title = metadata.Title,
+            Imprint = imprint,
+            PubDate = new DateOnly(2026, 3, 1).AddDays(7 * book.Index),
+            Pages = interior.Pages,
+            UsPrice = interior.Pages < 160 ? 14.99m : 19.99m,
+            UsDiscount = 40m,
+            Annotation = metadata.Description,
+        };
+    }
+}

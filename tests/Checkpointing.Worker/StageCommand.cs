@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Checkpointing;
+
+namespace Checkpointing.Worker;
+
+/// <summary>
+/// Runs a stage of N items with parallel workers. Item i's output and cost are fixed functions of i, so
+/// any number of interrupted runs must end in the same files as one uninterrupted run.
+/// Prints <c>COMPLETED key</c> once a mark is durable, and <c>RESULT ...</c> at the end.
+/// </summary>
+internal static class StageCommand
+{
+    public static decimal CostOf(int item) => 0.001m * ((item % 7) + 1);
+
+    public static async Task<int> RunAsync(WorkerArgs args)
+    {
+        var items = args.GetInt("items", 300);
+        var delayMs = args.GetInt("delay-ms", 2);
+        var failAt = args.GetInt("fail-at", -1);
+        var commit = args.Get("commit", "every");
+        var policy = commit == "every" ? CommitPolicy.EveryItem : CommitPolicy.EveryItems(int.Parse(commit, CultureInfo.InvariantCulture));
+        var definition = new StageDefinition<int, WorkOutput>
+        {
+            StageName = args.Get("stage", "work"),
+            GetKey = CheckpointKeys.From,
+            OutputTypeInfo = WorkerJsonContext.Default.WorkOutput,
+            Validate = output => output.Text == Expected(output.Item) ? [] : [$"text '{output.Text}' is not '{Expected(output.Item)}'"],
+            ProcessAsync = async (item, context, ct) =>
+            {
+                if (delayMs > 0)
+                {
+                    await Task.Delay(Random.Shared.Next(delayMs + 1), ct);
+                }
+
+                if (item == failAt)
+                {
+                    throw new InvalidOperationException($"injected failure at item {item}");
+                }
+
+                context.AddCost(CostOf(item));
+                return new WorkOutput(item, Expected(item));
+            },
+        };
+        var options = new StageRunOptions
+        {
+            Root = args.Get("root", "data"),
+            RunId = args.Get("run-id", "run"),
+            MaxDegreeOfParallelism = args.GetInt("parallel", 4),
+            CommitPolicy = policy,
+            Resume = args.Get("fresh", "false") != "true",
+            Progress = new ConsoleProgress(),
+        };
+        try
+        {
+            var result = await StageRunner.RunAsync(definition, Enumerable.Range(1, items), options);
+            Console.Out.WriteLine($"RESULT status={result.Status} skipped={result.Skipped} processed={result.Processed} total_cost={result.TotalCostUsd.ToString(CultureInfo.InvariantCulture)}");
+            Console.Out.Flush();
+            return 0;
+        }
+        catch (StageFailedException e)
+        {
+            Console.Out.WriteLine($"FAILED {e.Message}");
+            return 3;
+        }
+    }
+
+    private static string Expected(int item) => $"item {item}: " + new string((char)('a' + (item % 26)), 40 + (item % 50));
+
+    /// <summary>Reports synchronously: the line is out before the next item can start.</summary>
+    private sealed class ConsoleProgress : IProgress<StageProgress>
+    {
+        private readonly object _lock = new();
+
+        public void Report(StageProgress value)
+        {
+            if (value.LastKey is null || value.LastFailed)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                Console.Out.WriteLine("COMPLETED " + value.LastKey);
+                Console.Out.Flush();
+            }
+        }
+    }
+}
+
+internal sealed record WorkOutput(int Item, string Text);
+
+[JsonSerializable(typeof(WorkOutput))]
+internal sealed partial class WorkerJsonContext : JsonSerializerContext
+{
+}
