@@ -144,6 +144,64 @@ public sealed class CumulativeCsvCheckpointTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cut_at_every_byte_of_the_last_row_is_trimmed_to_the_rows_before_it()
+    {
+        string path;
+        byte[] whole;
+        await using (var checkpoint = await Open())
+        {
+            await checkpoint.AppendAsync(Book(1));
+            path = checkpoint.FilePath;
+            whole = File.ReadAllBytes(path);
+            var book = Book(2);
+            book.Summary = "first line\r\nsecond, \"quoted\" line\nthird";
+            await checkpoint.AppendAsync(book);
+        }
+
+        var full = File.ReadAllBytes(path);
+        for (var keep = whole.Length; keep < full.Length; keep++)
+        {
+            File.WriteAllBytes(path, full[..keep]);
+
+            await using (var reopened = await Open())
+            {
+                Assert.True(reopened.Keys.SequenceEqual([Isbn(1)]), $"cut at {keep}: {string.Join(",", reopened.Keys)}");
+                Assert.Equal(keep - whole.Length, reopened.Recovery.TrimmedBytes);
+                Assert.Equal(whole, File.ReadAllBytes(path));
+            }
+        }
+
+        File.WriteAllBytes(path, full);
+        await using var intact = await Open();
+        Assert.Equal([Isbn(1), Isbn(2)], intact.Keys);
+        Assert.Equal(0, intact.Recovery.TrimmedBytes);
+    }
+
+    [Fact]
+    public async Task A_cut_inside_a_multi_line_last_column_is_a_torn_tail_although_the_field_count_matches()
+    {
+        var dir = Path.Combine(_directory, "short");
+        string path;
+        byte[] whole;
+        await using (var checkpoint = await CumulativeCsvCheckpoint<ShortLsiRow>.OpenOrCreateAsync(dir, "imprint", r => r.Isbn))
+        {
+            await checkpoint.AppendAsync(new ShortLsiRow { Isbn = Isbn(1), Title = "One" });
+            path = checkpoint.FilePath;
+            whole = File.ReadAllBytes(path);
+            await checkpoint.AppendAsync(new ShortLsiRow { Isbn = Isbn(2), Title = "Two\nlines, \"quoted\"\r\nthree" });
+        }
+
+        var full = File.ReadAllBytes(path);
+        for (var keep = whole.Length; keep < full.Length; keep++)
+        {
+            File.WriteAllBytes(path, full[..keep]);
+            await using var reopened = await CumulativeCsvCheckpoint<ShortLsiRow>.OpenOrCreateAsync(dir, "imprint", r => r.Isbn);
+            Assert.True(reopened.Keys.SequenceEqual([Isbn(1)]), $"cut at {keep}: {string.Join(",", reopened.Keys)}");
+            Assert.Equal(whole, File.ReadAllBytes(path));
+        }
+    }
+
+    [Fact]
     public async Task A_row_cut_inside_a_quoted_line_break_is_a_torn_tail()
     {
         string path;
