@@ -9,6 +9,7 @@ namespace Checkpointing.Tests.Lsi;
 /// twice, every book the child confirmed present; and that the final batch file is byte for byte the one an
 /// uninterrupted run writes.
 /// </summary>
+[Collection(ChildProcessCollection.Name)]
 public sealed class CumulativeCsvKillTests : IDisposable
 {
     private const int Books = 150;
@@ -120,4 +121,14 @@ public sealed partial class KillTestLsiBook
     [Checkpointing.Lsi.LsiColumn("US Wholesale Discount", Format = Checkpointing.Lsi.LsiFormat.Percent)] public decimal? UsDiscount { get; set; }
     [Checkpointing.Lsi.LsiColumn("Pages")] public int? Pages { get; set; }
     [Checkpointing.Lsi.LsiColumn("Annotation / Summary")] public string? Summary { get; set; }
+}
+
+/// <summary>
+/// Runs alone, after the parallel tests: its child processes would otherwise take the CPU that the timing of
+/// the other crash tests (kills after N confirmed items) depends on.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ChildProcessCollection
+{
+    public const string Name = "LSI child processes";
 }
