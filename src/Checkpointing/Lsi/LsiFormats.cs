@@ -101,8 +101,31 @@ public static class LsiFormats
     /// <summary>Formats a US price as <c>$24.99</c> (two decimals, invariant culture).</summary>
     public static string FormatUsdPrice(decimal value) =>
         value < 0
-            ? "-$" + (-value).ToString("0.00", CultureInfo.InvariantCulture)
-            : "$" + value.ToString("0.00", CultureInfo.InvariantCulture);
+            ? "-$" + (-value).ToString("F2", CultureInfo.InvariantCulture)
+            : "$" + value.ToString("F2", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Formats a US price as <c>$24.99</c> into <paramref name="destination"/> without allocating (the generated
+    /// writers use it; 32 characters always suffice).
+    /// </summary>
+    /// <returns>The number of characters written.</returns>
+    public static int FormatUsdPrice(decimal value, Span<char> destination)
+    {
+        var start = 0;
+        if (value < 0)
+        {
+            destination[start++] = '-';
+            value = -value;
+        }
+
+        destination[start++] = '$';
+        if (!value.TryFormat(destination[start..], out var written, "F2", CultureInfo.InvariantCulture))
+        {
+            throw new ArgumentException("The destination is too small for a price.", nameof(destination));
+        }
+
+        return start + written;
+    }
 
     /// <summary>Parses a US price written as <c>$24.99</c> (the <c>$</c> may be missing).</summary>
     /// <exception cref="FormatException">The text is not a price.</exception>
@@ -128,9 +151,23 @@ public static class LsiFormats
         return negative ? -value : value;
     }
 
-    /// <summary>Formats a number of percent as <c>40%</c> (invariant culture, no trailing zeros).</summary>
+    /// <summary>Formats a number of percent as <c>40%</c> (invariant culture, the value's own decimals).</summary>
     public static string FormatPercent(decimal percent) =>
-        percent.ToString("0.############", CultureInfo.InvariantCulture) + "%";
+        percent.ToString(CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>Formats a number of percent as <c>40%</c> into <paramref name="destination"/> without allocating (32 characters always suffice).</summary>
+    /// <returns>The number of characters written.</returns>
+    public static int FormatPercent(decimal percent, Span<char> destination)
+    {
+        // The default format keeps the value's own scale (40 -> 40, 37.5 -> 37.5) and is much faster than a custom one.
+        if (!percent.TryFormat(destination, out var written, default, CultureInfo.InvariantCulture) || written >= destination.Length)
+        {
+            throw new ArgumentException("The destination is too small for a percentage.", nameof(destination));
+        }
+
+        destination[written] = '%';
+        return written + 1;
+    }
 
     /// <summary>Parses a percentage written as <c>40%</c> (the <c>%</c> may be missing) into 40.</summary>
     /// <exception cref="FormatException">The text is not a percentage.</exception>

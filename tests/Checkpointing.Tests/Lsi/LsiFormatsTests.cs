@@ -57,4 +57,20 @@ public sealed class LsiFormatsTests
         Assert.False(LsiFormats.ParseYesNo("no"));
         Assert.Throws<FormatException>(() => LsiFormats.ParseYesNo("maybe"));
     }
+
+    [Theory]
+    [InlineData(24.99, "$24.99", "24.99%")]
+    [InlineData(-5, "-$5.00", "-5%")]
+    [InlineData(123456789.125, "$123456789.13", "123456789.125%")]
+    public void Span_formatting_writes_what_the_string_formatting_writes(double value, string price, string percent)
+    {
+        var number = (decimal)value;
+        Span<char> buffer = stackalloc char[32];
+
+        Assert.Equal(price, buffer[..LsiFormats.FormatUsdPrice(number, buffer)].ToString());
+        Assert.Equal(price, LsiFormats.FormatUsdPrice(number));
+        Assert.Equal(percent, buffer[..LsiFormats.FormatPercent(number, buffer)].ToString());
+        Assert.Equal(percent, LsiFormats.FormatPercent(number));
+        Assert.Equal(number, LsiFormats.ParsePercent(percent));
+    }
 }

@@ -227,6 +227,12 @@ internal static class LsiRecordEmitter
         w.Line();
         w.Line($"public override void Write(global::CsvHelper.CsvWriter writer, {t} record)");
         w.OpenBrace();
+        if (model.Members.Any(m => m.Format is LsiFormatKind.UsdPrice or LsiFormatKind.Percent))
+        {
+            // Prices and percentages are formatted into one stack buffer rather than a string per field.
+            w.Line("global::System.Span<char> buffer = stackalloc char[32];");
+        }
+
         for (var i = 0; i < model.Columns.Count; i++)
         {
             var column = model.Columns[i];
@@ -262,8 +268,8 @@ internal static class LsiRecordEmitter
     {
         (LsiMemberKind.String, LsiFormatKind.Isbn) => $"{Formats}.NormalizeIsbn({value})",
         (LsiMemberKind.String, _) => value,
-        (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice) => $"{Formats}.FormatUsdPrice({value})",
-        (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"{Formats}.FormatPercent({value})",
+        (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice) => $"buffer[..{Formats}.FormatUsdPrice({value}, buffer)]",
+        (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"buffer[..{Formats}.FormatPercent({value}, buffer)]",
         (LsiMemberKind.Boolean, _) => $"{Formats}.FormatYesNo({value})",
         (LsiMemberKind.DateOnly or LsiMemberKind.DateTime, _) => $"{value}, global::System.MemoryExtensions.AsSpan(\"yyyy-MM-dd\"), {Invariant}",
         _ => $"{value}, {NoFormat}, {Invariant}",

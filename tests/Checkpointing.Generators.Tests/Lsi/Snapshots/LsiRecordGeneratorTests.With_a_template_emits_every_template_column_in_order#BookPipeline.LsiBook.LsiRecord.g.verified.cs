@@ -418,6 +418,7 @@ namespace BookPipeline
 
             public override void Write(global::CsvHelper.CsvWriter writer, global::BookPipeline.LsiBook record)
             {
+                global::System.Span<char> buffer = stackalloc char[32];
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
@@ -491,9 +492,9 @@ namespace BookPipeline
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
-                if (record.UsPrice is { } value71) writer.WriteField(global::Checkpointing.Lsi.LsiFormats.FormatUsdPrice(value71));
+                if (record.UsPrice is { } value71) writer.WriteField(buffer[..global::Checkpointing.Lsi.LsiFormats.FormatUsdPrice(value71, buffer)]);
                 else writer.WriteField(default(string));
-                if (record.UsDiscount is { } value72) writer.WriteField(global::Checkpointing.Lsi.LsiFormats.FormatPercent(value72));
+                if (record.UsDiscount is { } value72) writer.WriteField(buffer[..global::Checkpointing.Lsi.LsiFormats.FormatPercent(value72, buffer)]);
                 else writer.WriteField(default(string));
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
