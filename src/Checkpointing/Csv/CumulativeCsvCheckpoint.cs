@@ -207,6 +207,13 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
     }
 
     /// <summary>
+    /// A <c>StageDefinition&lt;TItem, T&gt;.OnOutputSavedAsync</c> hook: appends each output once it is saved,
+    /// before its item is marked complete, so a book is in the checkpoint whenever the stage counts it done.
+    /// </summary>
+    public Func<string, T, CancellationToken, ValueTask> OnOutputSavedAsync =>
+        async (_, record, cancellationToken) => await AppendAsync(record, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
     /// Writes the batch CSV: the header and every row of the checkpoint, atomically (a crash leaves the old
     /// batch file or the new one) and checked before it replaces the target.
     /// </summary>
