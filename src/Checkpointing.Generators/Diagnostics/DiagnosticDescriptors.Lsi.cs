@@ -68,4 +68,9 @@ internal static partial class DiagnosticDescriptors
         "CKPT211", "LSI record has no columns",
         "Type '{0}' has [LsiRecord] but no [LsiColumn] members and no template, so its rows would have no fields. Add [LsiColumn(\"...\")] to its members or set Template.",
         LsiCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT211"));
+
+    public static readonly DiagnosticDescriptor LsiRecordNotConstructible = new(
+        "CKPT212", "LSI record type cannot be created by its mapper",
+        "Type '{0}' has [LsiRecord] but {1}, so the generated mapper cannot create records when reading. Make it a non-abstract class with a parameterless constructor (any accessibility).",
+        LsiCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT212"));
 }

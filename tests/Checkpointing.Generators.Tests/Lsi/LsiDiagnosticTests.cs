@@ -164,6 +164,18 @@ public sealed class LsiDiagnosticTests
         Assert.Equal("LsiRecord", Squiggled(d, source));
     }
 
+    [Theory]
+    [InlineData("public abstract partial", "", "is abstract")]
+    [InlineData("public partial", "public Book(string title) => Title = title;", "has no parameterless constructor")]
+    public void CKPT212_type_cannot_be_created(string modifiers, string constructor, string reason)
+    {
+        var d = Single(source = Record("[LsiColumn(\"Title\")] public string Title { get; set; } = \"\";\n    " + constructor, modifiers: modifiers));
+
+        Assert.Equal("CKPT212", d.Id);
+        Assert.Equal($"Type 'Book' has [LsiRecord] but {reason}, so the generated mapper cannot create records when reading. Make it a non-abstract class with a parameterless constructor (any accessibility).", d.GetMessage());
+        Assert.Equal("Book", Squiggled(d, source));
+    }
+
     [Fact]
     public void Every_LSI_descriptor_has_a_docs_page_and_a_release_entry()
     {
@@ -180,7 +192,7 @@ public sealed class LsiDiagnosticTests
             .Where(d => d.Id.StartsWith("CKPT2", StringComparison.Ordinal))
             .ToList();
 
-        Assert.Equal(11, ids.Count);
+        Assert.Equal(12, ids.Count);
         foreach (var descriptor in ids)
         {
             var page = Path.Combine(root.FullName, "docs", "diagnostics", descriptor.Id + ".md");

@@ -34,6 +34,15 @@ internal static class LsiRecordParser
             diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNestedOrGeneric, typeLocation, typeName, "generic"));
         }
 
+        if (type.IsAbstract)
+        {
+            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "is abstract"));
+        }
+        else if (!type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
+        {
+            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "has no parameterless constructor"));
+        }
+
         var attribute = context.Attributes[0];
         string? template = null;
         var escapeInjection = true;
