@@ -20,7 +20,7 @@ public sealed class LsiRecordGenerator : IIncrementalGenerator
         var records = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownTypeNames.LsiRecord,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 LsiRecordParser.Parse)
             .WithTrackingName(TrackingNames.LsiRecords);
 

@@ -45,6 +45,28 @@ public sealed class LsiRecordGeneratorTests
     }
 
     [Fact]
+    public void A_record_class_gets_a_partial_record_declaration()
+    {
+        const string source = """
+            using Checkpointing.Lsi;
+
+            namespace BookPipeline;
+
+            [LsiRecord]
+            public sealed partial record LsiRow
+            {
+                [LsiColumn("ISBN or SKU", Format = LsiFormat.Isbn)] public string Isbn { get; set; } = "";
+            }
+            """;
+
+        var outcome = LsiTestSources.Run(source);
+
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.CompilationProblems);
+        Assert.Contains("partial record LsiRow : global::Checkpointing.Lsi.ILsiRecord", outcome.RunResult.GeneratedTrees.Single().ToString());
+    }
+
+    [Fact]
     public void An_unrelated_edit_leaves_every_step_cached()
     {
         var compilation = GeneratorHarness.CreateCompilation(LsiTestSources.Book, "class Other { }");

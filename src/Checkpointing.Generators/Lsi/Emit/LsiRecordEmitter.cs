@@ -28,7 +28,7 @@ internal static class LsiRecordEmitter
         }
 
         var t = model.FullyQualifiedName;
-        w.Line("partial class " + model.TypeName + " : global::Checkpointing.Lsi.ILsiRecord");
+        w.Line((model.IsRecord ? "partial record " : "partial class ") + model.TypeName + " : global::Checkpointing.Lsi.ILsiRecord");
         w.OpenBrace();
         EmitColumns(w, model);
         w.Line();

@@ -15,7 +15,7 @@ internal static class LsiRecordParser
     public static LsiRecordSyntaxModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
         var diagnostics = new List<LsiDiagnosticInfo>();
         var typeLocation = LocationInfo.From(declaration.Identifier.GetLocation());
         var typeName = type.Name;
@@ -96,6 +96,7 @@ internal static class LsiRecordParser
             ns,
             typeName,
             type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            type.IsRecord,
             template,
             attributeLocation,
             escapeInjection,

@@ -130,6 +130,7 @@ internal static class LsiRecordResolver
             record.Namespace,
             record.TypeName,
             record.FullyQualifiedName,
+            record.IsRecord,
             record.Template,
             record.EscapeInjection,
             record.Members,
