@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace Checkpointing.Generators;
+namespace Checkpointing.Generators.Diagnostics;
 
 internal static partial class DiagnosticDescriptors
 {

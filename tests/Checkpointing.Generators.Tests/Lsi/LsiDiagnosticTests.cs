@@ -186,7 +186,7 @@ public sealed class LsiDiagnosticTests
         }
 
         var unshipped = File.ReadAllText(Path.Combine(root.FullName, "src", "Checkpointing.Generators", "AnalyzerReleases.Unshipped.md"));
-        var ids = typeof(Checkpointing.Generators.Lsi.LsiRecordGenerator).Assembly.GetType("Checkpointing.Generators.DiagnosticDescriptors")!
+        var ids = typeof(Checkpointing.Generators.Lsi.LsiRecordGenerator).Assembly.GetType("Checkpointing.Generators.Diagnostics.DiagnosticDescriptors")!
             .GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public)
             .Select(f => f.GetValue(null)).OfType<DiagnosticDescriptor>()
             .Where(d => d.Id.StartsWith("CKPT2", StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using Checkpointing.Generators.Diagnostics;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;

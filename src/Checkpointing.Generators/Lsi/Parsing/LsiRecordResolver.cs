@@ -1,3 +1,4 @@
+using Checkpointing.Generators.Diagnostics;
 using System;
 using System.Collections.Generic;
 using System.Linq;
