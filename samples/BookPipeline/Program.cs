@@ -50,7 +50,11 @@ command.SetAction(async (parse, invocationToken) =>
     var runDirectory = Path.Combine(storage, run);
     var metadataStage = new MetadataStage(llm);
     var interiorStage = new InteriorStage(llm, Path.Combine(runDirectory, "metadata"), parse.GetValue(failAt));
-    var lsiStage = new LsiRowStage("Xynapse Traces", Path.Combine(runDirectory, "metadata"), Path.Combine(runDirectory, "interior"));
+    var lsiStage = new LsiRowStage("Nimble Books LLC", "Xynapse Traces", Path.Combine(runDirectory, "metadata"), Path.Combine(runDirectory, "interior"));
+
+    // The tranche's batch LSI CSV (generate_lsi_csv.py --batch ... --tranche <run>); under the real root even
+    // without checkpoints, since the throwaway folder is deleted at the end.
+    var batchPath = Path.GetFullPath(Path.Combine(parse.GetValue(root)!, run, "lsi_csv", $"{run}_lsi.csv"));
 
     var options = new StageRunOptions
     {
@@ -61,6 +65,17 @@ command.SetAction(async (parse, invocationToken) =>
         Logger = logger,
         Progress = new ConsoleProgress(),
     };
+    if (checkpoints && parse.GetValue(fresh))
+    {
+        // A fresh run starts a new cumulative CSV; set the old ones aside (not deleted) so the new file is the
+        // latest and a file of the same minute does not block it.
+        foreach (var old in Directory.Exists(runDirectory) ? Directory.GetFiles(runDirectory, $"cumulative_checkpoint_*_{LsiRowStage.CumulativeCsvImprint}.csv") : [])
+        {
+            File.Move(old, old + ".old", overwrite: true);
+            Console.WriteLine($"--fresh: set aside {Path.GetFileName(old)} as {Path.GetFileName(old)}.old");
+        }
+    }
+
     Console.WriteLine(checkpoints
         ? $"Tranche {run}: {tranche.Count} books, outputs under {Path.GetFullPath(runDirectory)}"
         : $"Tranche {run}: {tranche.Count} books, checkpoints OFF (an interruption loses everything)");
@@ -70,6 +85,14 @@ command.SetAction(async (parse, invocationToken) =>
         results.Add(await metadataStage.RunAsync(tranche, options, cancellationToken));
         results.Add(await interiorStage.RunAsync(tranche, options, cancellationToken));
         results.Add(await lsiStage.RunAsync(tranche, options, cancellationToken));
+
+        // The batch step: the cumulative CSV (one row per book, appended as each was done) becomes the batch
+        // file, in ISBN order so that a resumed run writes the same file as an uninterrupted one.
+        await using var cumulativeCsv = await LsiRowStage.OpenCumulativeCsvAsync(options, cancellationToken);
+        var rows = await cumulativeCsv.FinalizeAsync(batchPath, StringComparer.Ordinal, cancellationToken);
+        Summary.Print(results);
+        Console.WriteLine($"Batch LSI CSV: {batchPath} ({rows} rows, from {Path.GetFileName(cumulativeCsv.FilePath)})");
+        return 0;
     }
     catch (StageFailedException e)
     {
@@ -98,8 +121,6 @@ command.SetAction(async (parse, invocationToken) =>
         }
     }
 
-    Summary.Print(results);
-    return 0;
 });
 
 return await command.Parse(args).InvokeAsync();

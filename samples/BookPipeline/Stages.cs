@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Checkpointing;
+using Checkpointing.Lsi;
 
 namespace BookPipeline;
 
@@ -22,21 +23,27 @@ public sealed record InteriorPlan
     public required decimal TrimHeightInches { get; init; }
 }
 
-public sealed record LsiRow
+/// <summary>
+/// A book's row of the Lightning Source (LSI) ACS CSV: every column of the template, in its order, with
+/// the mapped ones filled and checked at compile time against the template's header.
+/// </summary>
+[LsiRecord(Template = "lsi_acs_template.csv")]
+public sealed partial class LsiBook
 {
-    [Required] public required string Isbn { get; init; }
-    [Required] public required string Title { get; init; }
-    public required string Imprint { get; init; }
-    public required DateOnly PubDate { get; init; }
-    public required int Pages { get; init; }
-    public required decimal UsPrice { get; init; }
-    public required decimal UsDiscount { get; init; }
-    public required string Annotation { get; init; }
+    [LsiColumn("ISBN or SKU", Required = true, Format = LsiFormat.Isbn)] public string Isbn { get; set; } = "";
+    [LsiColumn("Title", Required = true)] public string Title { get; set; } = "";
+    [LsiColumn("Publisher")] public string? Publisher { get; set; }
+    [LsiColumn("Imprint")] public string? Imprint { get; set; }
+    [LsiColumn("Pub Date")] public DateOnly? PubDate { get; set; }
+    [LsiColumn("Pages")] public int? Pages { get; set; }
+    [LsiColumn("US Suggested List Price", Format = LsiFormat.UsdPrice)] public decimal? UsPrice { get; set; }
+    [LsiColumn("US Wholesale Discount", Format = LsiFormat.Percent)] public decimal? UsDiscount { get; set; }
+    [LsiColumn("Annotation / Summary")] public string? Annotation { get; set; }
 }
 
 [JsonSerializable(typeof(BookMetadata))]
 [JsonSerializable(typeof(InteriorPlan))]
-[JsonSerializable(typeof(LsiRow))]
+[JsonSerializable(typeof(LsiBook))]
 public sealed partial class BookJsonContext : JsonSerializerContext
 {
 }
@@ -86,20 +93,24 @@ public sealed partial class InteriorStage(FakeLlm llm, string metadataDirectory,
     }
 }
 
-/// <summary>Stage 3: the Lightning Source row, from stages 1 and 2.</summary>
-[Checkpointed("lsi", JsonContext = typeof(BookJsonContext))]
-public sealed partial class LsiRowStage(string imprint, string metadataDirectory, string interiorDirectory)
+/// <summary>
+/// Stage 3: the Lightning Source row, from stages 1 and 2. Each saved row is also appended to the tranche's
+/// cumulative checkpoint CSV before the book counts as done, so the batch CSV can be rebuilt after a crash.
+/// </summary>
+[Checkpointed("lsi", JsonContext = typeof(BookJsonContext), CumulativeCsvImprint = "xynapse_traces")]
+public sealed partial class LsiRowStage(string publisher, string imprint, string metadataDirectory, string interiorDirectory)
 {
     [ProcessItem]
-    public LsiRow BuildRow(BookSpec book, ItemContext context)
+    public LsiBook BuildRow(BookSpec book, ItemContext context)
     {
         var metadata = StageOutputFile.Read(metadataDirectory, book.Isbn, BookJsonContext.Default.BookMetadata)!.Output;
         var interior = StageOutputFile.Read(interiorDirectory, book.Isbn, BookJsonContext.Default.InteriorPlan)!.Output;
         context.AddCost(0m); // no API call: assembling the row is free
-        return new LsiRow
+        return new LsiBook
         {
             Isbn = book.Isbn,
             Title = metadata.Title,
+            Publisher = publisher,
             Imprint = imprint,
             PubDate = new DateOnly(2026, 3, 1).AddDays(7 * book.Index),
             Pages = interior.Pages,
@@ -108,4 +119,8 @@ public sealed partial class LsiRowStage(string imprint, string metadataDirectory
             Annotation = metadata.Description,
         };
     }
+
+    /// <summary>A row LSI would reject (bad ISBN check digit, missing title) is redone rather than kept.</summary>
+    [ValidateOutput]
+    private static IEnumerable<string> CheckRow(LsiBook row) => row.Validate().Errors.Select(e => e.ToString());
 }

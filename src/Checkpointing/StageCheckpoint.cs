@@ -46,6 +46,14 @@ public sealed class StageCheckpointOptions
     /// </summary>
     public Func<string, byte[], OutputCheck>? InspectOutput { get; init; }
 
+    /// <summary>
+    /// Called with the key and bytes of a valid output that was saved but never marked complete, before it is
+    /// adopted as complete: the interruption may have cut off a step that runs between save and mark (such as
+    /// <see cref="StageDefinition{TItem, TOutput}.OnOutputSavedAsync"/>), which this redoes. If it throws, the item
+    /// is not adopted but processed again.
+    /// </summary>
+    public Func<string, byte[], CancellationToken, ValueTask>? BeforeAdoptAsync { get; init; }
+
     /// <summary>Where checkpoints are kept; defaults to a <see cref="FileCheckpointStore"/> under <see cref="Root"/>.</summary>
     public ICheckpointStore? Store { get; init; }
 
@@ -244,6 +252,20 @@ public sealed class StageCheckpoint : IAsyncDisposable
                     stale++;
                     remaining.Add(key);
                     continue;
+                }
+
+                if (check.Problem is null && _options.BeforeAdoptAsync is { } beforeAdopt)
+                {
+                    try
+                    {
+                        await beforeAdopt(key, _fs.ReadAllBytes(path), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        _logger.LogWarning(e, "Stage {Stage}: item {Key} has a valid output saved by an interrupted run, but completing its save step failed ({Error}); it will be processed again", StageName, key, e.Message);
+                        remaining.Add(key);
+                        continue;
+                    }
                 }
 
                 if (check.Problem is null)

@@ -62,6 +62,11 @@ public static class StageRunner
                 Store = options.Store,
                 Logger = logger,
                 InspectOutput = (key, bytes) => InspectOutput(definition, key, bytes),
+
+                // An output saved but never marked may have missed its save hook (e.g. its cumulative CSV row).
+                BeforeAdoptAsync = definition.OnOutputSavedAsync is { } onSaved
+                    ? async (key, bytes, ct) => await onSaved(key, StageOutputFile.Deserialize(bytes, typeInfo).Output, ct).ConfigureAwait(false)
+                    : null,
             },
             fs, time, cancellationToken).ConfigureAwait(false);
 

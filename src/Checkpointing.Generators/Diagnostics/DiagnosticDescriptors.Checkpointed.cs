@@ -105,10 +105,20 @@ internal static partial class DiagnosticDescriptors
         "[{0}] on '{1}' is not checked by the generated validator: {2}; move the rule into a [ValidateOutput] method",
         DiagnosticSeverity.Warning);
 
-    public static readonly DiagnosticDescriptor CumulativeCsvNotWired = Checkpointed(
-        "CKPT120", "CumulativeCsvImprint is not applied",
-        "Stage '{0}' sets CumulativeCsvImprint = \"{1}\", but this version of the [Checkpointed] generator does not append outputs to a cumulative CSV; remove the setting and append the row from the [ProcessItem] method",
-        DiagnosticSeverity.Warning);
+    public static readonly DiagnosticDescriptor CumulativeCsvWithoutKey = Checkpointed(
+        "CKPT120", "Cumulative CSV rows have no key",
+        "Stage '{0}' appends its outputs to the cumulative CSV of imprint '{1}', but the output type '{2}' has no row key, so a resumed run could not replace a redone book's row; mark its key property [CheckpointKey] or map its ISBN with [LsiColumn(\"ISBN or SKU\")]",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidCumulativeCsvImprint = Checkpointed(
+        "CKPT121", "CumulativeCsvImprint is not a valid file name part",
+        "CumulativeCsvImprint \"{0}\" of stage '{1}' cannot be part of the checkpoint file name: {2}; use letters, digits, '-' and '_'",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor CumulativeCsvUnsupportedOutput = Checkpointed(
+        "CKPT122", "Output type has no CSV row",
+        "Stage '{0}' sets CumulativeCsvImprint, but its output type '{1}' is neither an [LsiRecord] nor a [CsvRecord] type, so it has no CSV row to append; mark '{1}' [LsiRecord] or remove the setting",
+        DiagnosticSeverity.Error);
 
     private static DiagnosticDescriptor Checkpointed(string id, string title, string message, DiagnosticSeverity severity) =>
         new(id, title, message, CheckpointedCategory, severity, isEnabledByDefault: true,

@@ -57,6 +57,7 @@ internal static class CheckpointedEmitter
         var outputDirectory = stage.OutputDirectory is null ? "null" : Literal(stage.OutputDirectory);
         var hasValidator = stage.ValidationRules.Count > 0 || stage.ValidateMethod is not null || stage.OutputIsReferenceType;
         var validatorIsStatic = stage.ValidateMethod is null || stage.ValidateIsStatic;
+        var csv = stage.CumulativeCsvImprint is not null;
 
         writer.Line($$"""
             /// <summary>The stage name: its checkpoint is <c>checkpoints/{{Xml(stage.StageName)}}.json</c> under the run folder.</summary>
@@ -85,13 +86,13 @@ internal static class CheckpointedEmitter
             /// <param name="items">The items; each item's key names its output file.</param>
             /// <param name="options">The root folder, run id and run settings.</param>
             /// <param name="cancellationToken">Stops the run; completed items stay completed.</param>
-            {{GeneratedCode}}
-            {{access}} global::System.Threading.Tasks.Task<global::Checkpointing.StageRunResult> RunAsync(
+            {{RunRemarks(stage)}}{{GeneratedCode}}
+            {{access}} {{(csv ? "async " : "")}}global::System.Threading.Tasks.Task<global::Checkpointing.StageRunResult> RunAsync(
                 global::System.Collections.Generic.IEnumerable<{{stage.ItemType}}> items,
                 global::Checkpointing.StageRunOptions options,
                 global::System.Threading.CancellationToken cancellationToken = default)
             {
-                return global::Checkpointing.StageRunner.RunAsync(CreateDefinition(), items, options, cancellationToken);
+                {{(csv ? RunWithCsv : Run)}}
             }
 
             /// <summary>Reads this stage's checkpoint for a run, or returns null when the stage has not started.</summary>
@@ -103,6 +104,12 @@ internal static class CheckpointedEmitter
                 return global::Checkpointing.FileCheckpointStore.ReadState(root, runId, StageName);
             }
             """);
+
+        if (stage.CumulativeCsvImprint is not null)
+        {
+            writer.Line();
+            WriteCumulativeCsv(writer, stage, definition, outputDirectory, hasValidator, validatorIsStatic);
+        }
 
         if (hasValidator)
         {
@@ -120,6 +127,101 @@ internal static class CheckpointedEmitter
                     new({{patterns[i].Arguments[0]}}, global::System.Text.RegularExpressions.RegexOptions.CultureInvariant);
                 """);
         }
+    }
+
+    private const string Run = "return global::Checkpointing.StageRunner.RunAsync(CreateDefinition(), items, options, cancellationToken);";
+
+    // The checkpoint is disposed (its lock released) when the run ends, however it ends.
+    private const string RunWithCsv =
+        "await using var cumulativeCsv = await OpenCumulativeCsvCoreAsync(options, options.Resume, cancellationToken).ConfigureAwait(false);\n" +
+        "    return await global::Checkpointing.StageRunner.RunAsync(CreateDefinition(cumulativeCsv), items, options, cancellationToken).ConfigureAwait(false);";
+
+    private static string RunRemarks(CheckpointedStage stage) => stage.CumulativeCsvImprint is { } imprint
+        ? "/// <remarks>\n" +
+          $"/// Each saved output is appended to the cumulative CSV of imprint <c>{Xml(imprint)}</c> in the run folder before its\n" +
+          "/// item is marked complete (see <see cref=\"OpenCumulativeCsvAsync\"/>); a redone item replaces its row.\n" +
+          "/// </remarks>\n"
+        : "";
+
+    private static void WriteCumulativeCsv(IndentedWriter writer, CheckpointedStage stage, string definition, string outputDirectory, bool hasValidator, bool validatorIsStatic)
+    {
+        var access = stage.MemberAccessibility;
+        var checkpoint = $"global::Checkpointing.Csv.CumulativeCsvCheckpoint<{stage.OutputType}>";
+        writer.Line($$"""
+            /// <summary>The imprint of the cumulative CSV that each saved output is appended to.</summary>
+            {{GeneratedCode}}
+            public const string CumulativeCsvImprint = {{Literal(stage.CumulativeCsvImprint!)}};
+
+            /// <summary>The key of an output's row in the cumulative CSV: a redone item replaces the row of the same key.</summary>
+            /// <param name="output">The output.</param>
+            {{GeneratedCode}}
+            {{access}} static string GetCumulativeCsvKey({{stage.OutputType}} output)
+            {
+                return {{stage.CumulativeCsvKey}};
+            }
+
+            /// <summary>
+            /// Opens the run's latest cumulative CSV (<c>cumulative_checkpoint_YYYYMMDD_HHMM_{{Xml(stage.CumulativeCsvImprint!)}}.csv</c> in
+            /// <c>&lt;Root&gt;/&lt;RunId&gt;</c>), or creates it, for example to finalize the batch CSV after <see cref="RunAsync"/>,
+            /// which opens and closes its own (a new file when <see cref="global::Checkpointing.StageRunOptions.Resume"/> is off).
+            /// </summary>
+            /// <param name="options">The run whose CSV to open.</param>
+            /// <param name="cancellationToken">Cancels opening.</param>
+            /// <exception cref="global::Checkpointing.Csv.CumulativeCsvLockedException">Another writer has the CSV open, such as a running stage.</exception>
+            {{GeneratedCode}}
+            {{access}} static global::System.Threading.Tasks.Task<{{checkpoint}}> OpenCumulativeCsvAsync(
+                global::Checkpointing.StageRunOptions options,
+                global::System.Threading.CancellationToken cancellationToken = default)
+            {
+                return OpenCumulativeCsvCoreAsync(options, resumeLatest: true, cancellationToken);
+            }
+
+            {{GeneratedCode}}
+            private static global::System.Threading.Tasks.Task<{{checkpoint}}> OpenCumulativeCsvCoreAsync(
+                global::Checkpointing.StageRunOptions options,
+                bool resumeLatest,
+                global::System.Threading.CancellationToken cancellationToken)
+            {
+                global::System.ArgumentNullException.ThrowIfNull(options);
+                return {{checkpoint}}.OpenOrCreateAsync(
+                    global::System.IO.Path.Combine(options.Root, options.RunId),
+                    CumulativeCsvImprint,
+                    static output => GetCumulativeCsvKey(output),
+                    new global::Checkpointing.Csv.CumulativeCsvOptions
+                    {
+                        Logger = options.Logger,
+                        PipelineId = options.RunId,
+                        ResumeLatest = resumeLatest,
+                        Duplicates = global::Checkpointing.Csv.DuplicateRowPolicy.Replace,
+                    },
+                    cancellationToken);
+            }
+
+            /// <summary>The path of the run's latest cumulative CSV, or null when the stage has not created one.</summary>
+            /// <param name="root">The storage root.</param>
+            /// <param name="runId">The run id.</param>
+            {{GeneratedCode}}
+            public static string? FindCumulativeCsv(string root, string runId)
+            {
+                return global::Checkpointing.Csv.CumulativeCsv.FindLatest(global::System.IO.Path.Combine(root, runId), CumulativeCsvImprint);
+            }
+
+            /// <summary>The definition of <see cref="CreateDefinition()"/>, appending each saved output to <paramref name="cumulativeCsv"/>.</summary>
+            {{GeneratedCode}}
+            private {{definition}} CreateDefinition({{checkpoint}} cumulativeCsv)
+            {
+                return new {{definition}}
+                {
+                    StageName = StageName,
+                    OutputDirectory = {{outputDirectory}},
+                    GetKey = {{GetKey(stage)}},
+                    ProcessAsync = {{Process(stage)}},
+                    OutputTypeInfo = {{TypeInfo(stage)}},
+                    Validate = {{(hasValidator ? (validatorIsStatic ? "static output => ValidateOutputGenerated(output)" : "output => ValidateOutputGenerated(output)") : "null")}},
+                    OnOutputSavedAsync = cumulativeCsv.OnOutputSavedAsync,
+                };
+            }
+            """);
     }
 
     private static void WriteValidator(IndentedWriter writer, CheckpointedStage stage, bool isStatic)

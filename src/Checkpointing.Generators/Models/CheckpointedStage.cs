@@ -3,6 +3,10 @@ using Checkpointing.Generators.Helpers;
 namespace Checkpointing.Generators.Models;
 
 /// <summary>Everything the emitter needs for one <c>[Checkpointed]</c> class: plain values only, so it caches.</summary>
+/// <remarks>
+/// <see cref="CumulativeCsvImprint"/> is set when each output is appended to the imprint's cumulative CSV;
+/// <see cref="CumulativeCsvKey"/> is then the row key, a C# expression over <c>output</c>.
+/// </remarks>
 internal sealed record CheckpointedStage(
     string? Namespace,
     EquatableArray<CheckpointedContainingType> ContainingTypes,
@@ -27,7 +31,9 @@ internal sealed record CheckpointedStage(
     EquatableArray<CheckpointedValidationRule> ValidationRules,
     string? ValidateMethod,
     bool ValidateIsStatic,
-    bool ValidateReturnsBool);
+    bool ValidateReturnsBool,
+    string? CumulativeCsvImprint = null,
+    string? CumulativeCsvKey = null);
 
 /// <summary>A type that contains the stage class, written as a partial declaration around it.</summary>
 /// <param name="Declaration">For example <c>partial class Outer&lt;T&gt;</c>.</param>

@@ -84,6 +84,8 @@ internal static class CheckpointedParser
         string? outputDirectory = null;
         INamedTypeSymbol? jsonContext = null;
         Location? jsonContextLocation = null;
+        string? csvImprint = null;
+        Location? csvImprintLocation = null;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "OutputDirectory" && named.Value.Value is string directory)
@@ -92,8 +94,8 @@ internal static class CheckpointedParser
             }
             else if (named.Key == "CumulativeCsvImprint" && named.Value.Value is string imprint)
             {
-                // Silently dropping the setting would leave a user without the CSV they asked for.
-                Report(DiagnosticDescriptors.CumulativeCsvNotWired, ArgumentLocation(attributeSyntax, "CumulativeCsvImprint") ?? attributeLocation, stageName, imprint);
+                csvImprint = imprint;
+                csvImprintLocation = ArgumentLocation(attributeSyntax, "CumulativeCsvImprint") ?? attributeLocation;
             }
             else if (named.Key == "JsonContext" && named.Value.Value is INamedTypeSymbol contextType)
             {
@@ -151,6 +153,19 @@ internal static class CheckpointedParser
             CheckJsonContext(jsonContext, jsonContextLocation ?? attributeLocation, process.Value.Output, stageName, compilation, Report);
         }
 
+        string? csvKey = null;
+        if (csvImprint is not null)
+        {
+            if (CheckpointedFileNames.GetProblem(csvImprint) is { } imprintProblem)
+            {
+                Report(DiagnosticDescriptors.InvalidCumulativeCsvImprint, csvImprintLocation, Escape(csvImprint), stageName, imprintProblem);
+            }
+            else if (process is not null)
+            {
+                csvKey = ParseCumulativeCsvKey(process.Value.Output, csvImprint, csvImprintLocation, stageName, Report);
+            }
+        }
+
         var rules = EquatableArray<CheckpointedValidationRule>.Empty;
         if (process is not null)
         {
@@ -195,7 +210,9 @@ internal static class CheckpointedParser
             ValidationRules: rules,
             ValidateMethod: validate?.Method.Name,
             ValidateIsStatic: validate?.Method.IsStatic ?? false,
-            ValidateReturnsBool: validate?.ReturnsBool ?? false);
+            ValidateReturnsBool: validate?.ReturnsBool ?? false,
+            CumulativeCsvImprint: csvImprint,
+            CumulativeCsvKey: csvKey);
         return new CheckpointedParseResult(stage, identity, diagnostics.ToEquatableArray());
     }
 
@@ -379,6 +396,72 @@ internal static class CheckpointedParser
         }
 
         return new KeySource(key.Name, keyType.SpecialType == SpecialType.System_String && keyType.NullableAnnotation == NullableAnnotation.Annotated);
+    }
+
+    /// <summary>
+    /// The row key of a cumulative CSV, as an expression over <c>output</c>: the output's [CheckpointKey] member,
+    /// else its [LsiColumn("ISBN or SKU")] member (normalized as the LSI writer writes it, so a row read back
+    /// has the key it was appended with). Null after reporting when the output has no CSV row or no key.
+    /// </summary>
+    private static string? ParseCumulativeCsvKey(ITypeSymbol output, string imprint, Location? location, string stageName, Reporter report)
+    {
+        var shown = output.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
+        if (output is not INamedTypeSymbol named
+            || !(HasAttribute(named, KnownTypeNames.LsiRecord) || HasAttribute(named, KnownTypeNames.CsvRecord)))
+        {
+            report(DiagnosticDescriptors.CumulativeCsvUnsupportedOutput, location, stageName, shown);
+            return null;
+        }
+
+        ISymbol? keyMember = null;
+        ISymbol? isbnMember = null;
+        for (var current = named; current is not null; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                if (member is not (IPropertySymbol or IFieldSymbol) || member.IsStatic || member.DeclaredAccessibility != Accessibility.Public)
+                {
+                    continue;
+                }
+
+                if (keyMember is null && HasAttribute(member, KnownTypeNames.CheckpointKey))
+                {
+                    keyMember = member;
+                }
+
+                if (isbnMember is null && member.GetAttributes().Any(a => IsType(a.AttributeClass, KnownTypeNames.LsiColumn)
+                        && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is string column
+                        && column == KnownTypeNames.LsiIsbnColumn))
+                {
+                    isbnMember = member;
+                }
+            }
+        }
+
+        foreach (var (member, isIsbn) in new[] { (keyMember, false), (isbnMember, true) })
+        {
+            if (member is null)
+            {
+                continue;
+            }
+
+            var type = member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
+            var access = "output." + member.Name;
+            if (type.SpecialType == SpecialType.System_String)
+            {
+                return isIsbn
+                    ? $"global::Checkpointing.Lsi.LsiFormats.NormalizeIsbn({access})"
+                    : type.NullableAnnotation == NullableAnnotation.Annotated ? access + " ?? \"\"" : access;
+            }
+
+            if (IsKeyType(type))
+            {
+                return $"global::Checkpointing.CheckpointKeys.From({access})";
+            }
+        }
+
+        report(DiagnosticDescriptors.CumulativeCsvWithoutKey, location, stageName, imprint, shown);
+        return null;
     }
 
     private static bool IsKeyType(ITypeSymbol type) =>

@@ -220,12 +220,30 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
     /// <param name="batchPath">The batch file, such as the tranche's LSI CSV.</param>
     /// <param name="cancellationToken">Cancels writing.</param>
     /// <returns>The number of rows written.</returns>
-    public async Task<int> FinalizeAsync(string batchPath, CancellationToken cancellationToken = default)
+    public Task<int> FinalizeAsync(string batchPath, CancellationToken cancellationToken = default) =>
+        FinalizeCoreAsync(batchPath, null, cancellationToken);
+
+    /// <summary>
+    /// Writes the batch CSV like <see cref="FinalizeAsync(string, CancellationToken)"/>, with the rows ordered by key
+    /// rather than in the order they were appended, which depends on which books finished first (parallel
+    /// stages, resumed runs). Two runs over the same books then write the same batch file.
+    /// </summary>
+    /// <param name="batchPath">The batch file, such as the tranche's LSI CSV.</param>
+    /// <param name="keyOrder">The order of the rows' keys, such as <see cref="StringComparer.Ordinal"/>.</param>
+    /// <param name="cancellationToken">Cancels writing.</param>
+    /// <returns>The number of rows written.</returns>
+    public Task<int> FinalizeAsync(string batchPath, IComparer<string> keyOrder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyOrder);
+        return FinalizeCoreAsync(batchPath, keyOrder, cancellationToken);
+    }
+
+    private async Task<int> FinalizeCoreAsync(string batchPath, IComparer<string>? keyOrder, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var rows = _rows.ToList();
+            var rows = keyOrder is null ? _rows.ToList() : _rows.OrderBy(r => r.Key, keyOrder).ToList();
             var readerOptions = _options.ReaderOptions ?? CsvReaderOptions.For<T>();
             var options = new AtomicWriteOptions
             {

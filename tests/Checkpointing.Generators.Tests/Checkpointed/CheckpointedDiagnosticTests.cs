@@ -381,27 +381,74 @@ public sealed class CheckpointedDiagnosticTests
         Assert.Single(outcome.RunResult.GeneratedTrees);
     }
 
+    private const string CsvContext = """
+        [JsonSerializable(typeof(Row))]
+        public sealed class Ctx : JsonSerializerContext
+        {
+            public Ctx() : base(null) { }
+            public static Ctx Default { get; } = new();
+            protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
+            public override JsonTypeInfo? GetTypeInfo(Type type) => null;
+        }
+
+        """;
+
     [Fact]
-    public void CKPT120_cumulative_csv_imprint_is_reported_rather_than_ignored()
+    public void CKPT120_cumulative_csv_output_without_a_row_key()
     {
-        var outcome = AssertDiagnostics(Output + """
-            [JsonSerializable(typeof(Out))]
-            public sealed class Ctx : JsonSerializerContext
+        var outcome = AssertDiagnostics(CsvContext + """
+            [Checkpointing.Lsi.LsiRecord]
+            public partial class Row
             {
-                public Ctx() : base(null) { }
-                public static Ctx Default { get; } = new();
-                protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
-                public override JsonTypeInfo? GetTypeInfo(Type type) => null;
+                [Checkpointing.Lsi.LsiColumn("Title")] public string Title { get; set; } = "";
             }
 
             [Checkpointed("lsi", JsonContext = typeof(Ctx), CumulativeCsvImprint = [|"nimble"|])]
             public partial class LsiStage
             {
-                [ProcessItem] public Out Process(string isbn) => new();
+                [ProcessItem] public Row Process(string isbn) => new();
             }
             """,
-            ("CKPT120", "Stage 'lsi' sets CumulativeCsvImprint = \"nimble\", but this version of the [Checkpointed] generator does not append outputs to a cumulative CSV; remove the setting and append the row from the [ProcessItem] method"));
-        Assert.Single(outcome.RunResult.GeneratedTrees);
+            ("CKPT120", "Stage 'lsi' appends its outputs to the cumulative CSV of imprint 'nimble', but the output type 'Row' has no row key, so a resumed run could not replace a redone book's row; mark its key property [CheckpointKey] or map its ISBN with [LsiColumn(\"ISBN or SKU\")]"));
+        Assert.Empty(outcome.RunResult.GeneratedTrees);
+    }
+
+    [Theory]
+    [InlineData("nimble/books", "it contains a path separator")]
+    [InlineData("", "it is empty")]
+    public void CKPT121_imprint_that_cannot_be_part_of_a_file_name(string imprint, string problem)
+    {
+        var outcome = AssertDiagnostics(CsvContext + $$"""
+            [Checkpointing.Lsi.LsiRecord]
+            public partial class Row
+            {
+                [Checkpointing.Lsi.LsiColumn("ISBN or SKU")] public string Isbn { get; set; } = "";
+            }
+
+            [Checkpointed("lsi", JsonContext = typeof(Ctx), CumulativeCsvImprint = [|"{{imprint}}"|])]
+            public partial class LsiStage
+            {
+                [ProcessItem] public Row Process(string isbn) => new();
+            }
+            """,
+            ("CKPT121", $"CumulativeCsvImprint \"{imprint}\" of stage 'lsi' cannot be part of the checkpoint file name: {problem}; use letters, digits, '-' and '_'"));
+        Assert.Empty(outcome.RunResult.GeneratedTrees);
+    }
+
+    [Fact]
+    public void CKPT122_cumulative_csv_output_that_is_not_a_csv_record()
+    {
+        var outcome = AssertDiagnostics(CsvContext + """
+            public sealed class Row { [CheckpointKey] public string Isbn { get; set; } = ""; }
+
+            [Checkpointed("lsi", JsonContext = typeof(Ctx), CumulativeCsvImprint = [|"nimble"|])]
+            public partial class LsiStage
+            {
+                [ProcessItem] public Row Process(string isbn) => new();
+            }
+            """,
+            ("CKPT122", "Stage 'lsi' sets CumulativeCsvImprint, but its output type 'Row' is neither an [LsiRecord] nor a [CsvRecord] type, so it has no CSV row to append; mark 'Row' [LsiRecord] or remove the setting"));
+        Assert.Empty(outcome.RunResult.GeneratedTrees);
     }
 
     [Theory]

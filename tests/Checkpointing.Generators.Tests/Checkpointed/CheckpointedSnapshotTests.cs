@@ -184,6 +184,56 @@ public sealed class CheckpointedSnapshotTests
     }
 
     [Fact]
+    public void Lsi_record_output_appended_to_a_cumulative_csv()
+    {
+        var outcome = RunClean(["""
+            namespace MyApp.Pipeline
+            {
+                using Checkpointing.Lsi;
+
+                [LsiRecord]
+                public partial class LsiBook
+                {
+                    [LsiColumn("ISBN or SKU", Required = true, Format = LsiFormat.Isbn)] public string Isbn { get; set; } = "";
+                    [LsiColumn("Title")] public string? Title { get; set; }
+                }
+
+                [Checkpointed("lsi", CumulativeCsvImprint = "xynapse_traces")]
+                public partial class LsiRowStage
+                {
+                    [ProcessItem]
+                    public LsiBook Build(string isbn) => new() { Isbn = isbn, Title = "t" };
+                }
+            }
+            """], "CKPT113");
+        Snapshot.Verify(outcome.RunResult);
+    }
+
+    [Fact]
+    public void Csv_record_output_keyed_by_a_checkpoint_key()
+    {
+        var outcome = RunClean(["""
+            namespace MyApp.Pipeline
+            {
+                [CsvHelper.CsvRecord]
+                public partial class Row
+                {
+                    [CheckpointKey] public int Id { get; set; }
+                    public string? Title { get; set; }
+                }
+
+                [Checkpointed("rows", CumulativeCsvImprint = "rows")]
+                internal partial class RowStage
+                {
+                    [ProcessItem]
+                    public Task<Row> BuildAsync(int id, CancellationToken cancellationToken) => Task.FromResult(new Row { Id = id });
+                }
+            }
+            """], "CKPT113");
+        Snapshot.Verify(outcome.RunResult);
+    }
+
+    [Fact]
     public void Struct_output_with_an_instance_bool_validator()
     {
         var outcome = RunClean(["""
