@@ -99,6 +99,12 @@ internal sealed class CrashFileSystem : IFileSystem
     /// <summary>The fault to inject, if any.</summary>
     public FaultPlan? Fault { get; set; }
 
+    /// <summary>
+    /// Fsyncs of matching paths (files or directories) silently do nothing: a stand-in for a runtime that
+    /// forgot one, used to prove that the checks catch it.
+    /// </summary>
+    public Func<string, bool>? SkipFsyncOf { get; set; }
+
     /// <summary>How many times the planned fault fired.</summary>
     public int FaultsFired { get; private set; }
 
@@ -255,6 +261,11 @@ internal sealed class CrashFileSystem : IFileSystem
             if (!_directories.Contains(directory))
             {
                 throw new DirectoryNotFoundException($"Could not find directory '{directory}'.");
+            }
+
+            if (SkipFsyncOf?.Invoke(directory) == true)
+            {
+                return;
             }
 
             _durable[directory] = new Dictionary<string, Inode>(_current[directory], StringComparer.Ordinal);
@@ -520,6 +531,11 @@ internal sealed class CrashFileSystem : IFileSystem
                     inode.FailFsync();
                     fs.Mutated();
                     throw;
+                }
+
+                if (fs.SkipFsyncOf?.Invoke(Path) == true)
+                {
+                    return;
                 }
 
                 if (inode.Fsync())
