@@ -96,14 +96,40 @@ internal sealed class CrashFileSystem : IFileSystem
         return copy;
     }
 
-    /// <summary>The fault to inject, if any.</summary>
-    public FaultPlan? Fault { get; set; }
+    private FaultPlan? _fault;
+    private int _faultCounter;
+
+    /// <summary>The fault to inject, if any; its N counts the matching operations from when it is set.</summary>
+    public FaultPlan? Fault
+    {
+        get => _fault;
+        set
+        {
+            lock (_sync)
+            {
+                _fault = value;
+                _faultCounter = 0;
+            }
+        }
+    }
 
     /// <summary>
     /// Fsyncs of matching paths (files or directories) silently do nothing: a stand-in for a runtime that
     /// forgot one, used to prove that the checks catch it.
     /// </summary>
     public Func<string, bool>? SkipFsyncOf { get; set; }
+
+    /// <summary>Writes, fsyncs (of files and directories) and renames so far: the N of a fault plan counts these.</summary>
+    public (int Writes, int Fsyncs, int Renames) OperationCounts
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return (_writes, _fsyncs, _renames);
+            }
+        }
+    }
 
     /// <summary>How many times the planned fault fired.</summary>
     public int FaultsFired { get; private set; }
@@ -340,12 +366,13 @@ internal sealed class CrashFileSystem : IFileSystem
     private void MaybeFail(FaultOperation operation, ref int counter, string path)
     {
         counter++;
-        if (Fault is not { } fault || fault.Operation != operation)
+        if (_fault is not { } fault || fault.Operation != operation || (fault.PathSuffix is { } suffix && !path.EndsWith(suffix, StringComparison.Ordinal)))
         {
             return;
         }
 
-        if (counter == fault.Nth || (fault.Permanent && counter > fault.Nth))
+        _faultCounter++;
+        if (_faultCounter == fault.Nth || (fault.Permanent && _faultCounter > fault.Nth))
         {
             FaultsFired++;
             throw fault.CreateException(path);

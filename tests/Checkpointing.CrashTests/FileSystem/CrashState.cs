@@ -141,8 +141,8 @@ internal enum FaultKind
     IoError,
 }
 
-/// <summary>Fail the <see cref="Nth"/> operation of a kind (1-based), once or from then on.</summary>
-internal sealed record FaultPlan(FaultOperation Operation, int Nth, FaultKind Kind, bool Permanent)
+/// <summary>Fail the <see cref="Nth"/> operation of a kind (1-based), once or from then on; with <see cref="PathSuffix"/>, only operations on matching paths count.</summary>
+internal sealed record FaultPlan(FaultOperation Operation, int Nth, FaultKind Kind, bool Permanent, string? PathSuffix = null)
 {
     public const string NoSpaceMessage = "No space left on device";
     public const string IoErrorMessage = "Input/output error";
@@ -154,5 +154,5 @@ internal sealed record FaultPlan(FaultOperation Operation, int Nth, FaultKind Ki
         _ => new IOException($"{IoErrorMessage} : '{path}'", 5),
     };
 
-    public override string ToString() => $"{(Kind == FaultKind.NoSpace ? "ENOSPC" : "EIO")} at {Operation.ToString().ToLowerInvariant()} #{Nth}{(Permanent ? " and after" : " once")}";
+    public override string ToString() => $"{(Kind == FaultKind.NoSpace ? "ENOSPC" : "EIO")} at {Operation.ToString().ToLowerInvariant()} #{Nth}{(PathSuffix is null ? "" : $" of *{PathSuffix}")}{(Permanent ? " and after" : " once")}";
 }

@@ -99,7 +99,8 @@ internal static class Workload
     };
 
     public static async Task<RunOutcome> RunAsync(
-        CrashFileSystem fs, int items, bool resume = true, int parallel = 1, CommitPolicy? policy = null, Func<int, bool>? failWhen = null)
+        CrashFileSystem fs, int items, bool resume = true, int parallel = 1, CommitPolicy? policy = null, Func<int, bool>? failWhen = null,
+        ItemFailurePolicy failurePolicy = ItemFailurePolicy.FailStage)
     {
         policy ??= CommitPolicy.EveryItem;
         var confirmed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -110,6 +111,7 @@ internal static class Workload
             Resume = resume,
             MaxDegreeOfParallelism = parallel,
             CommitPolicy = policy,
+            ItemFailurePolicy = failurePolicy,
             Progress = new SyncProgress(p =>
             {
                 if (p.LastKey is { } key && !p.LastFailed && policy.IsEveryItem)
