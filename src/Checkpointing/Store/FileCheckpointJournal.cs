@@ -335,10 +335,22 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
 
         // Records at or below the snapshot's journal_seq are skipped on replay, so a crash between the
         // snapshot's rename and this truncation is harmless.
+        // The snapshot is durable and holds every record, so the journal restarts empty whatever happens
+        // below. If the truncation's fsync fails, its outcome on disk is unknown: reopen and truncate
+        // again before the next write rather than keep the old length (which would later pad the file
+        // with zeros and hide every record after them) or retry the failed fsync.
         var journal = EnsureJournalOpen();
-        journal.Truncate(0);
-        journal.Fsync();
         _journalLength = 0;
+        try
+        {
+            journal.Truncate(0);
+            journal.Fsync();
+        }
+        catch
+        {
+            _journalBroken = true;
+            throw;
+        }
     }
 
     private void RecoverJournal()
