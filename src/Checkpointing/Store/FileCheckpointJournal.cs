@@ -261,8 +261,15 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         try
         {
             var journal = EnsureJournalOpen();
+            if (Failpoints.ShouldFire(Failpoints.MidJournalRecord))
+            {
+                journal.Write(batch.WrittenSpan[..(batch.WrittenCount / 2)]);
+                Failpoints.Die();
+            }
+
             journal.Write(batch.WrittenSpan);
             journal.Fsync();
+            Failpoints.Hit(Failpoints.AfterJournalFsync);
             _journalLength += batch.WrittenCount;
             batch.ResetWrittenCount();
             Volatile.Write(ref _durableSequence, upTo);
@@ -332,6 +339,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
             KeepBackup = true,
         });
         _snapshotLength = bytes.Length;
+        Failpoints.Hit(Failpoints.DuringCompaction);
 
         // Records at or below the snapshot's journal_seq are skipped on replay, so a crash between the
         // snapshot's rename and this truncation is harmless.
@@ -362,6 +370,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
 
         var bytes = _fs.ReadAllBytes(_journalPath);
         var records = JournalFormat.ReadValidRecords(bytes, out var validLength, out var problem);
+        Failpoints.Hit(Failpoints.DuringRecovery);
         foreach (var record in records)
         {
             _state.Apply(record);
