@@ -131,6 +131,12 @@ internal sealed class CrashFileSystem : IFileSystem
         }
     }
 
+    /// <summary>
+    /// Every change fails with <see cref="UnauthorizedAccessException"/>, as in a read-only directory for an
+    /// ordinary user (the tests run as root, whom chmod does not stop, so this is injected here instead).
+    /// </summary>
+    public bool ReadOnly { get; set; }
+
     /// <summary>How many times the planned fault fired.</summary>
     public int FaultsFired { get; private set; }
 
@@ -216,6 +222,7 @@ internal sealed class CrashFileSystem : IFileSystem
                 throw new DirectoryNotFoundException($"Could not find a part of the path '{path}'.");
             }
 
+            ThrowIfReadOnly(path);
             var names = _current[directory];
             names.TryGetValue(name, out var inode);
             switch (mode)
@@ -247,6 +254,7 @@ internal sealed class CrashFileSystem : IFileSystem
     {
         lock (_sync)
         {
+            ThrowIfReadOnly(source);
             MaybeFail(FaultOperation.Rename, ref _renames, source);
             var (sourceDirectory, sourceName) = Split(source);
             var (destinationDirectory, destinationName) = Split(destination);
@@ -270,6 +278,7 @@ internal sealed class CrashFileSystem : IFileSystem
     {
         lock (_sync)
         {
+            ThrowIfReadOnly(path);
             var (directory, name) = Split(path);
             if (_current.TryGetValue(directory, out var names) && names.Remove(name))
             {
@@ -303,6 +312,11 @@ internal sealed class CrashFileSystem : IFileSystem
     {
         lock (_sync)
         {
+            if (!_directories.Contains(Normalize(directory)))
+            {
+                ThrowIfReadOnly(directory);
+            }
+
             if (AddDirectory(Normalize(directory)))
             {
                 Mutated();
@@ -347,6 +361,7 @@ internal sealed class CrashFileSystem : IFileSystem
 
             if (!_current[directory].ContainsKey(name))
             {
+                ThrowIfReadOnly(path);
                 _current[directory][name] = new Inode([]) { Disk = [] };
                 Mutated();
             }
@@ -360,6 +375,14 @@ internal sealed class CrashFileSystem : IFileSystem
         lock (_sync)
         {
             return _current.TryGetValue(Normalize(directory), out var names) ? names.Keys.ToList() : [];
+        }
+    }
+
+    private void ThrowIfReadOnly(string path)
+    {
+        if (ReadOnly)
+        {
+            throw new UnauthorizedAccessException($"Access to the path '{path}' is denied.");
         }
     }
 

@@ -85,7 +85,12 @@ internal static class RecoveryVerifier
         CompareWithReference(fs, items, figures, label);
     }
 
-    public static void CompareWithReference(CrashFileSystem fs, int items, Figures figures, string label)
+    /// <summary>
+    /// Compares a finished stage with the uninterrupted reference run. <c>redoneAfterInvalidation</c> is the
+    /// cost of items whose outputs went bad after they completed and that were paid for again:
+    /// <c>total_cost_usd</c> is what was spent since the last reset, so it includes them.
+    /// </summary>
+    public static void CompareWithReference(CrashFileSystem fs, int items, Figures figures, string label, decimal redoneAfterInvalidation = 0)
     {
         var reference = Reference.For(items);
         var state = new FileCheckpointStore(Workload.Root, fs, StepClock.Shared).ReadState(Workload.RunId, Workload.Stage);
@@ -109,18 +114,18 @@ internal static class RecoveryVerifier
             }
         }
 
-        if (state.TotalCostUsd != reference.TotalCostUsd)
+        if (state.TotalCostUsd != reference.TotalCostUsd + redoneAfterInvalidation)
         {
-            figures.Violated(Violation.CostMismatches, $"{label}: total cost ${state.TotalCostUsd}, the reference run ${reference.TotalCostUsd}");
+            figures.Violated(Violation.CostMismatches, $"{label}: total cost ${state.TotalCostUsd}, the reference run ${reference.TotalCostUsd} plus ${redoneAfterInvalidation} paid again");
         }
 
-        CheckCost(state, figures, label + " at the end");
+        CheckCost(state, figures, label + " at the end", redoneAfterInvalidation);
         CheckNoTempFiles(fs, figures, label + " at the end");
     }
 
-    private static void CheckCost(StageCheckpointDocument state, Figures figures, string label)
+    private static void CheckCost(StageCheckpointDocument state, Figures figures, string label, decimal redoneAfterInvalidation = 0)
     {
-        var sum = state.Completed.Values.Sum(c => c.CostUsd);
+        var sum = state.Completed.Values.Sum(c => c.CostUsd) + redoneAfterInvalidation;
         if (sum != state.TotalCostUsd)
         {
             figures.Violated(Violation.CostMismatches, $"{label}: total_cost_usd is ${state.TotalCostUsd} but the completed items cost ${sum}");

@@ -100,7 +100,7 @@ internal static class Workload
 
     public static async Task<RunOutcome> RunAsync(
         CrashFileSystem fs, int items, bool resume = true, int parallel = 1, CommitPolicy? policy = null, Func<int, bool>? failWhen = null,
-        ItemFailurePolicy failurePolicy = ItemFailurePolicy.FailStage)
+        ItemFailurePolicy failurePolicy = ItemFailurePolicy.FailStage, Microsoft.Extensions.Logging.ILogger? logger = null, bool strict = false)
     {
         policy ??= CommitPolicy.EveryItem;
         var confirmed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -112,6 +112,8 @@ internal static class Workload
             MaxDegreeOfParallelism = parallel,
             CommitPolicy = policy,
             ItemFailurePolicy = failurePolicy,
+            Logger = logger,
+            StrictCheckpoint = strict,
             Progress = new SyncProgress(p =>
             {
                 if (p.LastKey is { } key && !p.LastFailed && policy.IsEveryItem)
@@ -125,7 +127,7 @@ internal static class Workload
             var result = await StageRunner.RunAsync(Definition(failWhen), Enumerable.Range(1, items), options, fs, StepClock.Shared, CancellationToken.None);
             return new RunOutcome(null, confirmed, result);
         }
-        catch (Exception e) when (e is IOException or StageFailedException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or StageFailedException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             return new RunOutcome(e, confirmed, null);
         }
