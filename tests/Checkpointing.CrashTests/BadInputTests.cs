@@ -86,7 +86,7 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
         var journal = await store.OpenAsync(new CheckpointOpenRequest { RunId = Workload.RunId, StageName = Workload.Stage, OutputDirectory = Workload.Stage }, CancellationToken.None);
         foreach (var item in new[] { 1, 2, 3 })
         {
-            await journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Completed, At = StepClock.Shared.GetUtcNow(), Key = Workload.KeyOf(item), CostUsd = Workload.CostOf(item) }, durable: true, CancellationToken.None);
+            await journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Completed, At = StepClock.Shared.GetUtcNow(), Key = Workload.KeyOf(item), CostUsd = Workload.CostOf(item) }, AppendDurability.Immediate, CancellationToken.None);
         }
 
         // Killed without disposing; then one byte of the middle record rots.

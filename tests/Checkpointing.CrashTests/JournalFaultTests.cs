@@ -30,18 +30,18 @@ public sealed class JournalFaultTests
         var journal = await OpenAsync(fs);
         foreach (var item in new[] { 1, 2, 3 })
         {
-            await journal.AppendAsync(Completed(item), durable: true, CancellationToken.None);
+            await journal.AppendAsync(Completed(item), AppendDurability.Immediate, CancellationToken.None);
         }
 
         // The snapshot is written, then the fsync of the journal's truncation fails.
         fs.Fault = new FaultPlan(FaultOperation.Fsync, 1, FaultKind.IoError, Permanent: false, PathSuffix: ".journal");
         await Assert.ThrowsAsync<IOException>(async () => await journal.CompactAsync(CancellationToken.None));
-        await journal.AppendAsync(Completed(4), durable: true, CancellationToken.None);
+        await journal.AppendAsync(Completed(4), AppendDurability.Immediate, CancellationToken.None);
 
         // Later a write fails once; the next mark rewrites what was lost and succeeds.
         fs.Fault = new FaultPlan(FaultOperation.Write, 1, FaultKind.NoSpace, Permanent: false, PathSuffix: ".journal");
-        await Assert.ThrowsAsync<IOException>(async () => await journal.AppendAsync(Completed(5), durable: true, CancellationToken.None));
-        await journal.AppendAsync(Completed(6), durable: true, CancellationToken.None);
+        await Assert.ThrowsAsync<IOException>(async () => await journal.AppendAsync(Completed(5), AppendDurability.Immediate, CancellationToken.None));
+        await journal.AppendAsync(Completed(6), AppendDurability.Immediate, CancellationToken.None);
         fs.Fault = null;
         Assert.Equal(0, fs.FsyncsOverStaleData);
 
@@ -61,10 +61,10 @@ public sealed class JournalFaultTests
     {
         var fs = new CrashFileSystem();
         var journal = await OpenAsync(fs);
-        await journal.AppendAsync(Completed(1), durable: true, CancellationToken.None);
+        await journal.AppendAsync(Completed(1), AppendDurability.Immediate, CancellationToken.None);
         fs.Fault = new FaultPlan(FaultOperation.Fsync, 1, FaultKind.IoError, Permanent: false, PathSuffix: ".journal");
-        await Assert.ThrowsAsync<IOException>(async () => await journal.AppendAsync(Completed(2), durable: true, CancellationToken.None));
-        await journal.AppendAsync(Completed(3), durable: true, CancellationToken.None);
+        await Assert.ThrowsAsync<IOException>(async () => await journal.AppendAsync(Completed(2), AppendDurability.Immediate, CancellationToken.None));
+        await journal.AppendAsync(Completed(3), AppendDurability.Immediate, CancellationToken.None);
         Assert.Equal(0, fs.FsyncsOverStaleData);
         var crashed = CrashFileSystem.FromState(fs.CrashNow(CrashModel.PowerLoss));
         await using var recovered = await OpenAsync(crashed);
