@@ -139,4 +139,15 @@ public sealed class CrashFileSystemTests
 
         Assert.True(figures.ViolationCount(expected) > 0, $"skipping the fsync of *{skippedSuffix} went unnoticed: " + string.Join('\n', figures.Examples));
     }
+
+    [Fact]
+    public async Task The_checks_catch_a_completed_item_whose_output_fails_validation()
+    {
+        var fs = new CrashFileSystem();
+        Assert.Null((await Workload.RunAsync(fs, 3)).Error);
+        fs.Put(Workload.OutputDirectory + "/000002.json", StageOutputFile.Serialize("000002", new WorkOutput(2, "wrong"), Workload.CostOf(2), StepClock.Shared.GetUtcNow(), CrashJsonContext.Default.WorkOutput));
+        var figures = new Figures();
+        RecoveryVerifier.CompareWithReference(fs, 3, figures, "planted bad output");
+        Assert.Equal(1, figures.ViolationCount(Violation.BadOutputsAccepted));
+    }
 }

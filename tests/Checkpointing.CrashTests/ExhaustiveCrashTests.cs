@@ -13,7 +13,7 @@ namespace Checkpointing.CrashTests;
 public sealed class ExhaustiveCrashTests(ReliabilityReport report, ITestOutputHelper output)
 {
     /// <summary>Adversarial variants per crash point (each a different seeded device).</summary>
-    private int AdversarialVariants => 8 * report.Multiplier;
+    private int AdversarialVariants => 12 * report.Multiplier;
 
     [Fact]
     public Task A_fresh_stage_survives_a_crash_after_every_operation() =>

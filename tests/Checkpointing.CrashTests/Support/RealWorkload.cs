@@ -77,7 +77,11 @@ internal static class RealWorkload
                 figures.Violated(Violation.CostMismatches, $"{label}: item {key} is missing or has another cost than in the reference");
             }
 
-            if (Body(OutputPath(root, key)) != Body(OutputPath(reference, key)))
+            if (CheckOutput(root, key) is { } problem)
+            {
+                figures.Violated(Violation.BadOutputsAccepted, $"{label}: item {key} is complete but {problem}");
+            }
+            else if (Body(OutputPath(root, key)) != Body(OutputPath(reference, key)))
             {
                 figures.Violated(Violation.FinalDiffersFromReference, $"{label}: output {key} differs from the reference");
             }

@@ -103,7 +103,11 @@ internal static class RecoveryVerifier
         foreach (var (key, body) in reference.Outputs)
         {
             var output = fs.TryRead(Workload.OutputDirectory + "/" + key + ".json");
-            if (output is null || Workload.Body(output) != body)
+            if (output is not null && Workload.Inspect(key, output).Problem is { } problem)
+            {
+                figures.Violated(Violation.BadOutputsAccepted, $"{label}: item {key} is complete with an output that {problem}");
+            }
+            else if (output is null || Workload.Body(output) != body)
             {
                 figures.Violated(Violation.FinalDiffersFromReference, $"{label}: output {key} differs from the reference run");
             }
