@@ -68,6 +68,13 @@ public sealed class StageCheckpoint : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte> _savedNotMarked = new(StringComparer.Ordinal);
     private bool _freshStart;
 
+    /// <summary>
+    /// Runs before an output saved by an interrupted run is adopted as complete: the stage's
+    /// <c>OnOutputSavedAsync</c> hook, which that run may not have reached (save, hook, mark). If it
+    /// throws, the item is not adopted.
+    /// </summary>
+    internal Func<string, byte[], CancellationToken, ValueTask>? BeforeAdoptAsync { get; set; }
+
     private StageCheckpoint(ICheckpointJournal journal, IFileSystem fs, TimeProvider time, StageCheckpointOptions options, string outputDirectoryPath)
     {
         _journal = journal;
@@ -246,6 +253,11 @@ public sealed class StageCheckpoint : IAsyncDisposable
 
                 if (check.Problem is null)
                 {
+                    if (BeforeAdoptAsync is { } beforeAdopt)
+                    {
+                        await beforeAdopt(key, _fs.ReadAllBytes(path), cancellationToken).ConfigureAwait(false);
+                    }
+
                     adopted++;
                     _logger.LogInformation("Stage {Stage}: item {Key} has a valid output saved by an interrupted run; counted as complete", StageName, key);
                     await _journal.AppendAsync(

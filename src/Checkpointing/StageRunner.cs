@@ -63,6 +63,12 @@ public static class StageRunner
                 InspectOutput = (key, bytes) => InspectOutput(definition, key, bytes),
             },
             fs, time, cancellationToken).ConfigureAwait(false);
+        if (definition.OnOutputSavedAsync is { } onAdopted)
+        {
+            // A crash between the save and the hook leaves an output that resume adopts: run the hook
+            // first, or its side effect (the cumulative CSV row) would be missing for good.
+            checkpoint.BeforeAdoptAsync = (key, bytes, ct) => onAdopted(key, StageOutputFile.Deserialize(bytes, typeInfo).Output, ct);
+        }
 
         await checkpoint.BeginRunAsync(options.Resume, cancellationToken).ConfigureAwait(false);
         var remaining = await checkpoint.GetRemainingAsync(order, options.ValidateOutputsOnResume, cancellationToken).ConfigureAwait(false);
