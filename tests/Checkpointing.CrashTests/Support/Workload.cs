@@ -49,8 +49,9 @@ internal static class Workload
 
     public static string KeyOf(int item) => CheckpointKeys.From(item);
 
-    public static StageDefinition<int, WorkOutput> Definition(Func<int, bool>? failWhen = null) => new()
+    public static StageDefinition<int, WorkOutput> Definition(Func<int, bool>? failWhen = null, Func<string, WorkOutput, CancellationToken, ValueTask>? onSaved = null) => new()
     {
+        OnOutputSavedAsync = onSaved,
         StageName = Stage,
         GetKey = CheckpointKeys.From,
         OutputTypeInfo = CrashJsonContext.Default.WorkOutput,
@@ -100,7 +101,8 @@ internal static class Workload
 
     public static async Task<RunOutcome> RunAsync(
         CrashFileSystem fs, int items, bool resume = true, int parallel = 1, CommitPolicy? policy = null, Func<int, bool>? failWhen = null,
-        ItemFailurePolicy failurePolicy = ItemFailurePolicy.FailStage, Microsoft.Extensions.Logging.ILogger? logger = null, bool strict = false)
+        ItemFailurePolicy failurePolicy = ItemFailurePolicy.FailStage, Microsoft.Extensions.Logging.ILogger? logger = null, bool strict = false,
+        Func<string, WorkOutput, CancellationToken, ValueTask>? onSaved = null)
     {
         policy ??= CommitPolicy.EveryItem;
         var confirmed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -124,7 +126,7 @@ internal static class Workload
         };
         try
         {
-            var result = await StageRunner.RunAsync(Definition(failWhen), Enumerable.Range(1, items), options, fs, StepClock.Shared, CancellationToken.None);
+            var result = await StageRunner.RunAsync(Definition(failWhen, onSaved), Enumerable.Range(1, items), options, fs, StepClock.Shared, CancellationToken.None);
             return new RunOutcome(null, confirmed, result);
         }
         catch (Exception e) when (e is IOException or StageFailedException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
