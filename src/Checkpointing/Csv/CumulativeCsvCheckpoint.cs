@@ -320,7 +320,17 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
     {
         var bytes = _fs.ReadAllBytes(FilePath);
         var readerOptions = _options.ReaderOptions ?? CsvReaderOptions.For<T>();
-        var scan = CsvRowScanner.Run(bytes, _header, readerOptions, _keySelector, FilePath, validate: false);
+        CsvRowScanner.Scan scan;
+        try
+        {
+            scan = CsvRowScanner.Run(bytes, _header, readerOptions, _keySelector, FilePath, validate: false);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or FormatException or InvalidOperationException)
+        {
+            // A damaged file can defeat the record mapper itself: report it like any other damage.
+            throw new CumulativeCsvException($"The cumulative checkpoint CSV '{FilePath}' could not be read ({e.Message}) and was left as it is", e);
+        }
+
         if (scan.Errors.Count > 0)
         {
             throw new CumulativeCsvException(
