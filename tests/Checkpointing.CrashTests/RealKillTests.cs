@@ -49,7 +49,8 @@ public sealed class RealKillTests(ReliabilityReport report, ITestOutputHelper ou
         {
             var byFailpoint = kills < failpointKills;
             var failpoint = byFailpoint ? Failpoints[cycles % Failpoints.Length] : null;
-            var countdown = random.Next(1, 5);
+            // Recovery, compaction and temp cleanup are hit about once per process: only the first hit can fire.
+            var countdown = failpoint is "during-recovery" or "during-compaction" or "during-temp-cleanup" ? 1 : random.Next(1, 5);
             var label = $"stage {stage}, cycle {cycles}, {(failpoint is null ? "random kill" : $"failpoint {failpoint}:{countdown}")} (seed {seed})";
             using var run = Worker.StartStage(root, Items, parallel: 4, delayMs: byFailpoint ? 0 : 3, failpoint is null ? null : $"{failpoint}:{countdown}");
             bool killed;
