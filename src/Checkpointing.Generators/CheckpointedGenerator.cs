@@ -89,5 +89,5 @@ public sealed class CheckpointedGenerator : IIncrementalGenerator
 
     private static void Report(SourceProductionContext context, CheckpointedStageIdentity first, CheckpointedStageIdentity second, string what, string value, string files) =>
         context.ReportDiagnostic(Diagnostic.Create(
-            DiagnosticDescriptors.DuplicateStage, second.Location?.ToLocation(), first.TypeName, second.TypeName, what, value, files));
+            Diagnostics.DiagnosticDescriptors.DuplicateStage, second.Location?.ToLocation(), first.TypeName, second.TypeName, what, value, files));
 }

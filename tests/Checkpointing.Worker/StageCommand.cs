@@ -8,7 +8,9 @@ namespace Checkpointing.Worker;
 /// <summary>
 /// Runs a stage of N items with parallel workers. Item i's output and cost are fixed functions of i, so
 /// any number of interrupted runs must end in the same files as one uninterrupted run.
-/// Prints <c>COMPLETED key</c> once a mark is durable, and <c>RESULT ...</c> at the end.
+/// Prints <c>COMPLETED key</c> once a mark is durable, and <c>RESULT ...</c> at the end (<c>FAILED ...</c>
+/// and exit code 3 when an item fails, <c>LOCKED ...</c> and 4 when another process holds the stage).
+/// Under <c>CHECKPOINTING_FAILPOINT</c> the runtime kills the process at the named point.
 /// </summary>
 internal static class StageCommand
 {
@@ -63,6 +65,11 @@ internal static class StageCommand
         {
             Console.Out.WriteLine($"FAILED {e.Message}");
             return 3;
+        }
+        catch (CheckpointLockedException e)
+        {
+            Console.Out.WriteLine($"LOCKED {e.Message}");
+            return 4;
         }
     }
 

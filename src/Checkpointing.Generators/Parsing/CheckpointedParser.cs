@@ -59,12 +59,12 @@ internal static class CheckpointedParser
 
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
-            Report(DiagnosticDescriptors.StageClassNotPartial, syntax.Identifier.GetLocation(), typeName);
+            Report(Diagnostics.DiagnosticDescriptors.StageClassNotPartial, syntax.Identifier.GetLocation(), typeName);
         }
 
         if (type.IsStatic)
         {
-            Report(DiagnosticDescriptors.StaticStageClass, syntax.Identifier.GetLocation(), typeName);
+            Report(Diagnostics.DiagnosticDescriptors.StaticStageClass, syntax.Identifier.GetLocation(), typeName);
         }
 
         var containingTypes = new List<CheckpointedContainingType>();
@@ -72,7 +72,7 @@ internal static class CheckpointedParser
         {
             if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                Report(DiagnosticDescriptors.ContainingTypeNotPartial, parent.Identifier.GetLocation(), parent.Identifier.ValueText, typeName);
+                Report(Diagnostics.DiagnosticDescriptors.ContainingTypeNotPartial, parent.Identifier.GetLocation(), parent.Identifier.ValueText, typeName);
             }
 
             if (context.SemanticModel.GetDeclaredSymbol(parent, cancellationToken) is { } parentSymbol)
@@ -106,12 +106,12 @@ internal static class CheckpointedParser
 
         if (CheckpointedFileNames.GetProblem(stageName) is { } stageProblem)
         {
-            Report(DiagnosticDescriptors.InvalidStageName, ArgumentLocation(attributeSyntax, null) ?? attributeLocation, Escape(stageName), typeName, stageProblem);
+            Report(Diagnostics.DiagnosticDescriptors.InvalidStageName, ArgumentLocation(attributeSyntax, null) ?? attributeLocation, Escape(stageName), typeName, stageProblem);
         }
 
         if (outputDirectory is not null && CheckpointedFileNames.GetProblem(outputDirectory) is { } directoryProblem)
         {
-            Report(DiagnosticDescriptors.InvalidOutputDirectory, ArgumentLocation(attributeSyntax, "OutputDirectory") ?? attributeLocation, Escape(outputDirectory), typeName, directoryProblem);
+            Report(Diagnostics.DiagnosticDescriptors.InvalidOutputDirectory, ArgumentLocation(attributeSyntax, "OutputDirectory") ?? attributeLocation, Escape(outputDirectory), typeName, directoryProblem);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -121,11 +121,11 @@ internal static class CheckpointedParser
         ProcessSignature? process = null;
         if (processMethods.Count == 0)
         {
-            Report(DiagnosticDescriptors.NoProcessItemMethod, syntax.Identifier.GetLocation(), typeName);
+            Report(Diagnostics.DiagnosticDescriptors.NoProcessItemMethod, syntax.Identifier.GetLocation(), typeName);
         }
         else if (processMethods.Count > 1)
         {
-            Report(DiagnosticDescriptors.SeveralProcessItemMethods, FirstLocation(processMethods[1]), typeName, processMethods[0].Name, processMethods[1].Name);
+            Report(Diagnostics.DiagnosticDescriptors.SeveralProcessItemMethods, FirstLocation(processMethods[1]), typeName, processMethods[0].Name, processMethods[1].Name);
         }
         else
         {
@@ -141,7 +141,7 @@ internal static class CheckpointedParser
         ValidateSignature? validate = null;
         if (validateMethods.Count > 1)
         {
-            Report(DiagnosticDescriptors.SeveralValidateOutputMethods, FirstLocation(validateMethods[1]), typeName, validateMethods[0].Name, validateMethods[1].Name);
+            Report(Diagnostics.DiagnosticDescriptors.SeveralValidateOutputMethods, FirstLocation(validateMethods[1]), typeName, validateMethods[0].Name, validateMethods[1].Name);
         }
         else if (validateMethods.Count == 1 && process is not null)
         {
@@ -175,7 +175,7 @@ internal static class CheckpointedParser
         var hasError = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
         if (!hasError && process is not null && jsonContext is null)
         {
-            Report(DiagnosticDescriptors.ReflectionJson, attributeLocation, stageName, process.Value.Output.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
+            Report(Diagnostics.DiagnosticDescriptors.ReflectionJson, attributeLocation, stageName, process.Value.Output.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
         }
 
         var effectiveDirectory = string.IsNullOrEmpty(outputDirectory) ? stageName : outputDirectory!;
@@ -279,7 +279,7 @@ internal static class CheckpointedParser
 
         if (problem is not null)
         {
-            report(DiagnosticDescriptors.UnsupportedProcessItemSignature, location, name, problem);
+            report(Diagnostics.DiagnosticDescriptors.UnsupportedProcessItemSignature, location, name, problem);
             return null;
         }
 
@@ -309,7 +309,7 @@ internal static class CheckpointedParser
 
         if (NotSerializableReason(output) is { } reason)
         {
-            report(DiagnosticDescriptors.OutputTypeNotSerializable, returnLocation, output.ToDisplayString(), name, reason);
+            report(Diagnostics.DiagnosticDescriptors.OutputTypeNotSerializable, returnLocation, output.ToDisplayString(), name, reason);
             return null;
         }
 
@@ -376,13 +376,13 @@ internal static class CheckpointedParser
 
         if (members.Count == 0)
         {
-            report(DiagnosticDescriptors.ItemTypeWithoutKey, parameterLocation, item.ToDisplayString(), stageTypeName);
+            report(Diagnostics.DiagnosticDescriptors.ItemTypeWithoutKey, parameterLocation, item.ToDisplayString(), stageTypeName);
             return null;
         }
 
         if (members.Count > 1)
         {
-            report(DiagnosticDescriptors.SeveralCheckpointKeys, FirstLocation(members[1]) ?? parameterLocation, item.ToDisplayString(), members[0].Name, members[1].Name);
+            report(Diagnostics.DiagnosticDescriptors.SeveralCheckpointKeys, FirstLocation(members[1]) ?? parameterLocation, item.ToDisplayString(), members[0].Name, members[1].Name);
             return null;
         }
 
@@ -391,7 +391,7 @@ internal static class CheckpointedParser
         if (!IsKeyType(keyType) || !compilation.IsSymbolAccessibleWithin(key, stageType))
         {
             var shown = IsKeyType(keyType) ? keyType.ToDisplayString() + " (not accessible from the stage)" : keyType.ToDisplayString();
-            report(DiagnosticDescriptors.UnsupportedKeyType, FirstLocation(key) ?? parameterLocation, item.Name + "." + key.Name, shown);
+            report(Diagnostics.DiagnosticDescriptors.UnsupportedKeyType, FirstLocation(key) ?? parameterLocation, item.Name + "." + key.Name, shown);
             return null;
         }
 
@@ -489,7 +489,7 @@ internal static class CheckpointedParser
 
         if (problem is not null)
         {
-            report(DiagnosticDescriptors.UnsupportedValidateOutputSignature, FirstLocation(method), method.Name, problem, output.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
+            report(Diagnostics.DiagnosticDescriptors.UnsupportedValidateOutputSignature, FirstLocation(method), method.Name, problem, output.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
             return null;
         }
 
@@ -505,7 +505,7 @@ internal static class CheckpointedParser
 
         if (!DerivesFrom(context, KnownTypeNames.JsonSerializerContext) || context.IsAbstract)
         {
-            report(DiagnosticDescriptors.JsonContextNotAContext, location, context.ToDisplayString(), stageName);
+            report(Diagnostics.DiagnosticDescriptors.JsonContextNotAContext, location, context.ToDisplayString(), stageName);
             return;
         }
 
@@ -516,7 +516,7 @@ internal static class CheckpointedParser
             && SymbolEqualityComparer.Default.Equals(declaredType, output));
         if (!declared)
         {
-            report(DiagnosticDescriptors.JsonContextMissingType, location, context.ToDisplayString(), stageName, output.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
+            report(Diagnostics.DiagnosticDescriptors.JsonContextMissingType, location, context.ToDisplayString(), stageName, output.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
         }
     }
 
@@ -576,7 +576,7 @@ internal static class CheckpointedParser
 
                     if (unsupported is not null)
                     {
-                        report(DiagnosticDescriptors.UnsupportedValidationAttribute, location, attributeName, member.Name, unsupported);
+                        report(Diagnostics.DiagnosticDescriptors.UnsupportedValidationAttribute, location, attributeName, member.Name, unsupported);
                     }
                 }
             }

@@ -109,6 +109,7 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
 
             var lockPath = Path.Combine(directory, CumulativeCsv.LockFileName(imprint));
             checkpoint._lock = fs.TryAcquireLock(lockPath) ?? throw new CumulativeCsvLockedException(imprint, lockPath);
+            RemoveTempFiles(fs, directory, imprint);
             var existing = options.ResumeLatest ? CumulativeCsv.FindLatest(fs, directory, imprint) : null;
             checkpoint = existing is null ? checkpoint.Create() : checkpoint.WithPath(existing).Resume();
         }
@@ -130,6 +131,28 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
         }
 
         return Task.FromResult(checkpoint);
+    }
+
+    /// <summary>
+    /// Removes the temp files an interrupted atomic write of this imprint's CSV left (under its lock, so
+    /// never a live writer's; other imprints' temp files are left to their own writers).
+    /// </summary>
+    private static void RemoveTempFiles(IFileSystem fs, string directory, string imprint)
+    {
+        foreach (var name in fs.ListFiles(directory))
+        {
+            if (AtomicFile.IsTempFileName(name) && name.StartsWith(".cumulative_checkpoint_", StringComparison.Ordinal) && name.Contains("_" + imprint + ".csv.", StringComparison.Ordinal))
+            {
+                try
+                {
+                    fs.Delete(Path.Combine(directory, name));
+                }
+                catch (IOException)
+                {
+                    // Best effort: removed at the next open.
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -315,7 +338,17 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
     {
         var bytes = _fs.ReadAllBytes(FilePath);
         var readerOptions = _options.ReaderOptions ?? CsvReaderOptions.For<T>();
-        var scan = CsvRowScanner.Run(bytes, _header, readerOptions, _keySelector, FilePath, validate: false);
+        CsvRowScanner.Scan scan;
+        try
+        {
+            scan = CsvRowScanner.Run(bytes, _header, readerOptions, _keySelector, FilePath, validate: false);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or FormatException or InvalidOperationException)
+        {
+            // A damaged file can defeat the record mapper itself: report it like any other damage.
+            throw new CumulativeCsvException($"The cumulative checkpoint CSV '{FilePath}' could not be read ({e.Message}) and was left as it is", e);
+        }
+
         if (scan.Errors.Count > 0)
         {
             throw new CumulativeCsvException(

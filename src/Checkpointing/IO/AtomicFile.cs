@@ -75,7 +75,9 @@ public static partial class AtomicFile
             {
                 using var stream = new FileHandleStream(handle);
                 write(stream);
+                Failpoints.Hit(Failpoints.AfterTempWrite);
                 handle.Fsync();
+                Failpoints.Hit(Failpoints.AfterTempFsync);
             }
 
             Commit(fs, path, directory, temp, options);
@@ -98,7 +100,9 @@ public static partial class AtomicFile
                 await using var stream = new FileHandleStream(handle);
                 await write(stream, cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
+                Failpoints.Hit(Failpoints.AfterTempWrite);
                 handle.Fsync();
+                Failpoints.Hit(Failpoints.AfterTempFsync);
             }
 
             Commit(fs, path, directory, temp, options);
@@ -124,6 +128,7 @@ public static partial class AtomicFile
             {
                 fs.Delete(Path.Combine(directory, name));
                 removed++;
+                Failpoints.Hit(Failpoints.DuringTempCleanup);
             }
             catch (IOException)
             {
@@ -192,6 +197,7 @@ public static partial class AtomicFile
 
         var full = Path.GetFullPath(path);
         fs.Rename(temp, full);
+        Failpoints.Hit(Failpoints.AfterRename);
         if (options.SkipDirectorySync)
         {
             return;

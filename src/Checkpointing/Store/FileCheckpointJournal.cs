@@ -261,8 +261,15 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         try
         {
             var journal = EnsureJournalOpen();
+            if (Failpoints.ShouldFire(Failpoints.MidJournalRecord))
+            {
+                journal.Write(batch.WrittenSpan[..(batch.WrittenCount / 2)]);
+                Failpoints.Die();
+            }
+
             journal.Write(batch.WrittenSpan);
             journal.Fsync();
+            Failpoints.Hit(Failpoints.AfterJournalFsync);
             _journalLength += batch.WrittenCount;
             batch.ResetWrittenCount();
             Volatile.Write(ref _durableSequence, upTo);
@@ -332,13 +339,26 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
             KeepBackup = true,
         });
         _snapshotLength = bytes.Length;
+        Failpoints.Hit(Failpoints.DuringCompaction);
 
         // Records at or below the snapshot's journal_seq are skipped on replay, so a crash between the
         // snapshot's rename and this truncation is harmless.
+        // The snapshot is durable and holds every record, so the journal restarts empty whatever happens
+        // below. If the truncation's fsync fails, its outcome on disk is unknown: reopen and truncate
+        // again before the next write rather than keep the old length (which would later pad the file
+        // with zeros and hide every record after them) or retry the failed fsync.
         var journal = EnsureJournalOpen();
-        journal.Truncate(0);
-        journal.Fsync();
         _journalLength = 0;
+        try
+        {
+            journal.Truncate(0);
+            journal.Fsync();
+        }
+        catch
+        {
+            _journalBroken = true;
+            throw;
+        }
     }
 
     private void RecoverJournal()
@@ -350,6 +370,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
 
         var bytes = _fs.ReadAllBytes(_journalPath);
         var records = JournalFormat.ReadValidRecords(bytes, out var validLength, out var problem);
+        Failpoints.Hit(Failpoints.DuringRecovery);
         foreach (var record in records)
         {
             _state.Apply(record);

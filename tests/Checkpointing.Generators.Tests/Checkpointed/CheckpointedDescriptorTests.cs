@@ -8,7 +8,7 @@ namespace Checkpointing.Generators.Tests.Checkpointed;
 /// <summary>Every CKPT1xx descriptor is unique, documented, tracked for release and well formed.</summary>
 public sealed class CheckpointedDescriptorTests
 {
-    private static readonly List<DiagnosticDescriptor> Descriptors = typeof(DiagnosticDescriptors)
+    private static readonly List<DiagnosticDescriptor> Descriptors = typeof(Checkpointing.Generators.Diagnostics.DiagnosticDescriptors)
         .GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
         .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)

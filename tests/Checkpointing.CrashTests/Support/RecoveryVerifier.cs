@@ -1,0 +1,151 @@
+using Checkpointing.CrashTests.FileSystem;
+
+namespace Checkpointing.CrashTests.Support;
+
+/// <summary>
+/// Recovers a crashed state and checks the invariants of issue 5 on it: open the stage (recovery), check
+/// what it holds, open it again (recovery twice gives the same state), run the stage to completion and
+/// compare with an uninterrupted reference run. Violations are counted in <see cref="Figures"/> with the
+/// label (seed, crash point, model) that reproduces them.
+/// </summary>
+internal static class RecoveryVerifier
+{
+    public static async Task VerifyAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label)
+    {
+        var confirmedSet = confirmed.ToHashSet(StringComparer.Ordinal);
+        var fs = CrashFileSystem.FromState(state);
+        var journalPath = Workload.CheckpointDirectory + "/" + Workload.Stage + ".journal";
+
+        StageCheckpointDocument first;
+        try
+        {
+            await using var checkpoint = await StageCheckpoint.OpenAsync(Workload.CheckpointOptions(), fs, StepClock.Shared, CancellationToken.None);
+            first = checkpoint.GetState();
+            foreach (var report in checkpoint.RecoveryReports.Where(r => r.Contains("unreadable", StringComparison.Ordinal)))
+            {
+                figures.Violated(Violation.UnreadableCheckpoints, $"{label}: {report}");
+            }
+
+            if (fs.TryRead(journalPath) is { } journal)
+            {
+                JournalFormat.ReadValidRecords(journal, out _, out var problem);
+                if (problem is not null)
+                {
+                    figures.Violated(Violation.TornTailNotTruncated, $"{label}: after recovery the journal still has {problem}");
+                }
+            }
+
+            foreach (var key in confirmedSet.Where(k => !first.Completed.ContainsKey(k)).Order(StringComparer.Ordinal))
+            {
+                figures.Violated(Violation.ItemsLost, $"{label}: item {key} was confirmed durable before the crash but is not complete after recovery");
+            }
+
+            foreach (var key in first.Completed.Keys)
+            {
+                var output = fs.TryRead(Workload.OutputDirectory + "/" + key + ".json");
+                var problem = output is null ? "its output is missing" : Workload.Inspect(key, output).Problem;
+                if (problem is not null)
+                {
+                    figures.Violated(Violation.MarkedWithoutOutput, $"{label}: item {key} is marked complete but {problem}");
+                }
+            }
+
+            CheckCost(first, figures, label + " after recovery");
+            CheckNoTempFiles(fs, figures, label + " after recovery");
+        }
+        catch (Exception e) when (e is IOException or FormatException)
+        {
+            figures.Violated(Violation.UnreadableCheckpoints, $"{label}: recovery failed: {e.GetType().Name}: {e.Message}");
+            return;
+        }
+
+        await using (var again = await StageCheckpoint.OpenAsync(Workload.CheckpointOptions(), fs, StepClock.Shared, CancellationToken.None))
+        {
+            var second = again.GetState();
+            if (!SameCompletion(first, second))
+            {
+                figures.Violated(Violation.RecoveryNotIdempotent, $"{label}: the first recovery found {first.CompletedCount} item(s) and ${first.TotalCostUsd}, the second {second.CompletedCount} and ${second.TotalCostUsd}");
+            }
+        }
+
+        var outcome = await Workload.RunAsync(fs, items);
+        if (outcome.Error is not null)
+        {
+            figures.Violated(Violation.NoProgress, $"{label}: the run after recovery failed: {outcome.Error.Message}");
+            return;
+        }
+
+        var redone = outcome.Result!.Processed;
+        var notConfirmed = items - confirmedSet.Count;
+        if (redone > notConfirmed)
+        {
+            figures.Violated(Violation.NoProgress, $"{label}: the run after recovery processed {redone} item(s) but only {notConfirmed} were not confirmed");
+        }
+
+        CompareWithReference(fs, items, figures, label);
+    }
+
+    /// <summary>
+    /// Compares a finished stage with the uninterrupted reference run. <c>redoneAfterInvalidation</c> is the
+    /// cost of items whose outputs went bad after they completed and that were paid for again:
+    /// <c>total_cost_usd</c> is what was spent since the last reset, so it includes them.
+    /// </summary>
+    public static void CompareWithReference(CrashFileSystem fs, int items, Figures figures, string label, decimal redoneAfterInvalidation = 0)
+    {
+        var reference = Reference.For(items);
+        var state = new FileCheckpointStore(Workload.Root, fs, StepClock.Shared).ReadState(Workload.RunId, Workload.Stage);
+        if (state is null || state.Status != "completed" || state.CompletedCount != items)
+        {
+            figures.Violated(Violation.FinalDiffersFromReference, $"{label}: after the final run the stage is {state?.Status ?? "missing"} with {state?.CompletedCount ?? 0} of {items} item(s)");
+            return;
+        }
+
+        foreach (var (key, body) in reference.Outputs)
+        {
+            var output = fs.TryRead(Workload.OutputDirectory + "/" + key + ".json");
+            if (output is not null && Workload.Inspect(key, output).Problem is { } problem)
+            {
+                figures.Violated(Violation.BadOutputsAccepted, $"{label}: item {key} is complete with an output that {problem}");
+            }
+            else if (output is null || Workload.Body(output) != body)
+            {
+                figures.Violated(Violation.FinalDiffersFromReference, $"{label}: output {key} differs from the reference run");
+            }
+
+            if (state.Completed.TryGetValue(key, out var item) && item.CostUsd != Workload.CostOf(int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                figures.Violated(Violation.CostMismatches, $"{label}: item {key} cost ${item.CostUsd}, expected ${Workload.CostOf(int.Parse(key, System.Globalization.CultureInfo.InvariantCulture))}");
+            }
+        }
+
+        if (state.TotalCostUsd != reference.TotalCostUsd + redoneAfterInvalidation)
+        {
+            figures.Violated(Violation.CostMismatches, $"{label}: total cost ${state.TotalCostUsd}, the reference run ${reference.TotalCostUsd} plus ${redoneAfterInvalidation} paid again");
+        }
+
+        CheckCost(state, figures, label + " at the end", redoneAfterInvalidation);
+        CheckNoTempFiles(fs, figures, label + " at the end");
+    }
+
+    private static void CheckCost(StageCheckpointDocument state, Figures figures, string label, decimal redoneAfterInvalidation = 0)
+    {
+        var sum = state.Completed.Values.Sum(c => c.CostUsd) + redoneAfterInvalidation;
+        if (sum != state.TotalCostUsd)
+        {
+            figures.Violated(Violation.CostMismatches, $"{label}: total_cost_usd is ${state.TotalCostUsd} but the completed items cost ${sum}");
+        }
+    }
+
+    private static void CheckNoTempFiles(CrashFileSystem fs, Figures figures, string label)
+    {
+        foreach (var path in fs.AllFiles().Where(p => AtomicFile.IsTempFileName(Path.GetFileName(p))))
+        {
+            figures.Violated(Violation.LeftoverTempFiles, $"{label}: {path}");
+        }
+    }
+
+    private static bool SameCompletion(StageCheckpointDocument a, StageCheckpointDocument b) =>
+        a.TotalCostUsd == b.TotalCostUsd
+        && a.Completed.Count == b.Completed.Count
+        && a.Completed.All(p => b.Completed.TryGetValue(p.Key, out var other) && other.CostUsd == p.Value.CostUsd);
+}
