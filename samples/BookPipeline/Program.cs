@@ -18,8 +18,21 @@ var command = new RootCommand("A resumable book pipeline: metadata -> interior -
     books, root, runId, fresh, parallel, failAt, noCheckpoint, latency,
 };
 
-command.SetAction(async (parse, cancellationToken) =>
+command.SetAction(async (parse, invocationToken) =>
 {
+    // Ctrl+C (SIGINT) and SIGTERM stop the run cleanly: in-flight items are abandoned, completed ones kept.
+    using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        interrupt.Cancel();
+    };
+    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        interrupt.Cancel();
+    });
+    var cancellationToken = interrupt.Token;
     using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
     {
         o.SingleLine = true;
@@ -65,8 +78,13 @@ command.SetAction(async (parse, cancellationToken) =>
         Console.Error.WriteLine(e.Message);
         return 1;
     }
-    catch (OperationCanceledException)
+    catch (OperationCanceledException e)
     {
+        if (e is StageCanceledException cancelled)
+        {
+            results.Add(cancelled.Result);
+        }
+
         Summary.Print(results);
         Console.Error.WriteLine("Interrupted. Completed books are saved; run the same command again to resume.");
         return 130;

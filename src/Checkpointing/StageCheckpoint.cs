@@ -159,12 +159,12 @@ public sealed class StageCheckpoint : IAsyncDisposable
     public async Task BeginRunAsync(bool resume, CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
-        await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume }, durable: !resume, cancellationToken).ConfigureAwait(false);
+        await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume }, resume ? AppendDurability.Policy : AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
         _freshStart = !resume;
         if (!resume)
         {
             var before = _journal.GetState();
-            await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Reset, At = now }, durable: true, cancellationToken).ConfigureAwait(false);
+            await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Reset, At = now }, AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation(
                 "Stage {Stage}: fresh start requested: reset {Completed} completed item(s) and ${Cost} of accumulated cost (kept in the run history); every item is processed again",
                 StageName, before.CompletedCount, before.TotalCostUsd.ToString("0.00", CultureInfo.InvariantCulture));
@@ -228,7 +228,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
                 _logger.LogWarning("Stage {Stage}: item {Key} was complete but {Problem} ({Path}); it will be processed again", StageName, key, problem, path);
                 await _journal.AppendAsync(
                     new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
-                    durable: false, cancellationToken).ConfigureAwait(false);
+                    AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
                 remaining.Add(key);
                 continue;
             }
@@ -250,7 +250,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
                     _logger.LogInformation("Stage {Stage}: item {Key} has a valid output saved by an interrupted run; counted as complete", StageName, key);
                     await _journal.AppendAsync(
                         new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = check.CostUsd, Adopted = true },
-                        durable: false, cancellationToken).ConfigureAwait(false);
+                        AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -312,7 +312,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
 
         await _journal.AppendAsync(
             new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = costUsd },
-            durable: false, cancellationToken).ConfigureAwait(false);
+            AppendDurability.Policy, cancellationToken).ConfigureAwait(false);
         _savedNotMarked.TryRemove(key, out _);
     }
 
@@ -321,7 +321,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     {
         await _journal.AppendAsync(
             new CheckpointRecord { Type = CheckpointRecordType.ItemFailed, At = _time.GetUtcNow(), Key = key, Error = error },
-            durable: false, cancellationToken).ConfigureAwait(false);
+            AppendDurability.Policy, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -332,7 +332,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     {
         await _journal.AppendAsync(
             new CheckpointRecord { Type = CheckpointRecordType.RunEnded, At = _time.GetUtcNow(), Status = status, Error = error, Skipped = skipped },
-            durable: true, cancellationToken).ConfigureAwait(false);
+            AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Makes every mark durable.</summary>

@@ -15,7 +15,7 @@ public static class StageRunner
 {
     /// <summary>Runs <paramref name="definition"/> over <paramref name="items"/>.</summary>
     /// <exception cref="CheckpointLockedException">Another run holds the stage.</exception>
-    /// <exception cref="OperationCanceledException">The run was cancelled; completed items stay completed.</exception>
+    /// <exception cref="StageCanceledException">The run was cancelled; completed items stay completed.</exception>
     /// <exception cref="StageFailedException">An item failed under <see cref="ItemFailurePolicy.FailStage"/>.</exception>
     public static Task<StageRunResult> RunAsync<TItem, TOutput>(
         StageDefinition<TItem, TOutput> definition, IEnumerable<TItem> items, StageRunOptions options, CancellationToken cancellationToken = default) =>
@@ -219,7 +219,7 @@ public static class StageRunner
 
         if (cancelled)
         {
-            throw new OperationCanceledException($"Stage '{definition.StageName}' was cancelled; {processed} item(s) completed in this run are kept.", cancellationToken);
+            throw new StageCanceledException(definition.StageName, result, cancellationToken);
         }
 
         return result;
@@ -266,5 +266,23 @@ public sealed class StageFailedException : Exception
     public string StageName { get; }
 
     /// <summary>What the run did before it failed.</summary>
+    public StageRunResult Result { get; }
+}
+
+/// <summary>Thrown when a run is cancelled; completed items are kept and <see cref="Result"/> says what the run did.</summary>
+public sealed class StageCanceledException : OperationCanceledException
+{
+    /// <summary>Creates the exception.</summary>
+    public StageCanceledException(string stageName, StageRunResult result, CancellationToken cancellationToken)
+        : base($"Stage '{stageName}' was cancelled; {result.Processed} item(s) completed in this run are kept.", cancellationToken)
+    {
+        StageName = stageName;
+        Result = result;
+    }
+
+    /// <summary>The cancelled stage.</summary>
+    public string StageName { get; }
+
+    /// <summary>What the run did before it was cancelled.</summary>
     public StageRunResult Result { get; }
 }

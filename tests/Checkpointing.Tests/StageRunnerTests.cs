@@ -329,7 +329,9 @@ public sealed class StageRunnerTests
                 return new PageText(page, "t");
             },
         };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StageRunner.RunAsync(slow, Enumerable.Range(1, 10), Options(dir), cts.Token));
+        var error = await Assert.ThrowsAsync<StageCanceledException>(() => StageRunner.RunAsync(slow, Enumerable.Range(1, 10), Options(dir), cts.Token));
+        Assert.True(error.Result.Cancelled);
+        Assert.Equal(5, error.Result.Processed);
         var state = State(dir);
         Assert.Equal(5, state.CompletedCount);
         Assert.Equal("cancelled", state.Runs[^1].Status);

@@ -67,8 +67,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         IDisposable lockHandle, string lockInfoPath)
     {
         var reports = new List<string>();
-        var state = LoadSnapshot(fs, request, snapshotPath, reports);
-        long snapshotLength = fs.FileExists(snapshotPath) ? SafeLength(fs, snapshotPath) : 0;
+        var (state, snapshotLength) = LoadSnapshot(fs, request, snapshotPath, reports);
         var journal = new FileCheckpointJournal(fs, time, request, snapshotPath, journalPath, lockHandle, lockInfoPath, state, reports)
         {
             _snapshotLength = snapshotLength,
@@ -106,7 +105,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         }
     }
 
-    public async ValueTask AppendAsync(CheckpointRecord record, bool durable, CancellationToken cancellationToken)
+    public async ValueTask AppendAsync(CheckpointRecord record, AppendDurability durability, CancellationToken cancellationToken)
     {
         long sequence;
         bool flush;
@@ -118,7 +117,8 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
             JournalFormat.Append(_pending, _scratch, numbered);
             _state.Apply(numbered);
             _pendingCount++;
-            flush = durable || _pendingCount >= _request.CommitPolicy.Items;
+            flush = durability == AppendDurability.Immediate
+                || (durability == AppendDurability.Policy && _pendingCount >= _request.CommitPolicy.Items);
         }
 
         if (flush)
@@ -368,20 +368,21 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         }
     }
 
-    private static StageCheckpointDocument LoadSnapshot(IFileSystem fs, CheckpointOpenRequest request, string path, List<string> reports)
+    private static (StageCheckpointDocument State, long Length) LoadSnapshot(IFileSystem fs, CheckpointOpenRequest request, string path, List<string> reports)
     {
         var fresh = new StageCheckpointDocument { Stage = request.StageName, RunId = request.RunId, OutputDirectory = request.OutputDirectory };
         if (!fs.FileExists(path))
         {
-            return fresh;
+            return (fresh, 0);
         }
 
         string problem;
         try
         {
-            var document = CheckpointJson.DeserializeDocument(fs.ReadAllBytes(path));
+            var bytes = fs.ReadAllBytes(path);
+            var document = CheckpointJson.DeserializeDocument(bytes);
             document.OutputDirectory = request.OutputDirectory;
-            return document;
+            return (document, bytes.LongLength);
         }
         catch (FormatException e)
         {
@@ -398,10 +399,11 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         {
             try
             {
-                var previous = CheckpointJson.DeserializeDocument(fs.ReadAllBytes(backup));
+                var bytes = fs.ReadAllBytes(backup);
+                var previous = CheckpointJson.DeserializeDocument(bytes);
                 previous.OutputDirectory = request.OutputDirectory;
                 reports.Add($"Checkpoint '{path}' is unreadable ({problem}); using its previous version '{backup}'. Completed items are re-checked against their outputs.");
-                return previous;
+                return (previous, bytes.LongLength);
             }
             catch (FormatException)
             {
@@ -410,19 +412,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         }
 
         reports.Add($"Checkpoint '{path}' is unreadable ({problem}); starting from what the outputs prove. Run history and the cost of items without outputs are lost.");
-        return fresh;
-    }
-
-    private static long SafeLength(IFileSystem fs, string path)
-    {
-        try
-        {
-            return fs.ReadAllBytes(path).LongLength;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
+        return (fresh, 0);
     }
 
     private static byte[] ReadAll(Stream stream)

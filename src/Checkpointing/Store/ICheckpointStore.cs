@@ -42,10 +42,12 @@ public interface ICheckpointJournal : IAsyncDisposable
     IReadOnlyList<string> RecoveryReports { get; }
 
     /// <summary>
-    /// Appends a record and applies it to the state. Under <see cref="CommitPolicy.EveryItem"/>, or when
-    /// <paramref name="durable"/> is true, the record is durable when the returned task completes.
+    /// Appends a record and applies it to the state. With <see cref="AppendDurability.Policy"/> it is
+    /// durable on return under <see cref="CommitPolicy.EveryItem"/> (or when a group fills); with
+    /// <see cref="AppendDurability.Immediate"/> always; with <see cref="AppendDurability.Deferred"/> only
+    /// after a later flush.
     /// </summary>
-    ValueTask AppendAsync(CheckpointRecord record, bool durable, CancellationToken cancellationToken);
+    ValueTask AppendAsync(CheckpointRecord record, AppendDurability durability, CancellationToken cancellationToken);
 
     /// <summary>Makes every appended record durable.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken);
@@ -55,4 +57,17 @@ public interface ICheckpointJournal : IAsyncDisposable
 
     /// <summary>True when <paramref name="key"/> is complete.</summary>
     bool IsCompleted(string key);
+}
+
+/// <summary>When an appended record must be durable.</summary>
+public enum AppendDurability
+{
+    /// <summary>As the <see cref="CommitPolicy"/> says.</summary>
+    Policy,
+
+    /// <summary>Durable when the append returns.</summary>
+    Immediate,
+
+    /// <summary>Buffered until the next flush (for bulk appends that end with one flush).</summary>
+    Deferred,
 }
