@@ -52,7 +52,7 @@ public class GroupCommitBenchmarks
                     var key = _keys[(Interlocked.Increment(ref _next) & int.MaxValue) % KeyCount];
                     await _journal.AppendAsync(
                         new CheckpointRecord { Type = CheckpointRecordType.Completed, At = DateTimeOffset.UtcNow, Key = key, CostUsd = 0.0123m },
-                        durable: false, default);
+                        AppendDurability.Policy, default);
                 }
             });
         }

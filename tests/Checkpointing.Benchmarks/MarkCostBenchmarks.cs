@@ -42,10 +42,10 @@ public class MarkCostBenchmarks
         // Prefill without an fsync per mark, then fold everything into the snapshot.
         await using (var prefill = await store.OpenAsync(Request(CommitPolicy.EveryItems(int.MaxValue)), default))
         {
-            await prefill.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = DateTimeOffset.UtcNow, Resume = true }, durable: false, default);
+            await prefill.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = DateTimeOffset.UtcNow, Resume = true }, AppendDurability.Deferred, default);
             foreach (var key in _keys)
             {
-                await prefill.AppendAsync(MarkRecord(key), durable: false, default);
+                await prefill.AppendAsync(MarkRecord(key), AppendDurability.Deferred, default);
             }
 
             await prefill.CompactAsync(default);
@@ -97,7 +97,7 @@ public class MarkCostBenchmarks
     [Benchmark(Description = "Ours: journal mark")]
     public ValueTask Journal() =>
         // What StageCheckpoint.MarkCompletedAsync appends; EveryItem makes it durable before returning.
-        _journal.AppendAsync(MarkRecord(NextKey()), durable: false, default);
+        _journal.AppendAsync(MarkRecord(NextKey()), AppendDurability.Policy, default);
 
     [Benchmark(Description = "Seeds: rewrite JSON")]
     public void SeedRewrite()

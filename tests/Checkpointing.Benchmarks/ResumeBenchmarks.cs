@@ -38,7 +38,7 @@ public class ResumeBenchmarks
             new CheckpointOpenRequest { RunId = RunId, StageName = Stage, OutputDirectory = Stage, CommitPolicy = CommitPolicy.EveryItems(int.MaxValue) },
             default))
         {
-            await journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = savedAt, Resume = true }, durable: false, default);
+            await journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = savedAt, Resume = true }, AppendDurability.Deferred, default);
             foreach (var key in _keys)
             {
                 // Plain writes: setup, not measured; the durable path is measured elsewhere.
@@ -46,7 +46,7 @@ public class ResumeBenchmarks
                 File.WriteAllBytes(Path.Combine(outputs, key + ".json"), StageOutputFile.Serialize(key, output, 0.0123m, savedAt, BenchJsonContext.Default.PageOutput));
                 await journal.AppendAsync(
                     new CheckpointRecord { Type = CheckpointRecordType.Completed, At = savedAt, Key = key, CostUsd = 0.0123m },
-                    durable: false, default);
+                    AppendDurability.Deferred, default);
             }
 
             await journal.CompactAsync(default);
