@@ -13,8 +13,14 @@ internal static class BenchData
     public const string DirectoryVariable = "CHECKPOINTING_BENCH_DIR";
     public const string QuickVariable = "CHECKPOINTING_BENCH_QUICK";
 
-    /// <summary>True under <c>--quick</c>: the end-to-end stage is 1,000 items instead of 10,000.</summary>
-    public static bool Quick => Environment.GetEnvironmentVariable(QuickVariable) == "1";
+    /// <summary>True under <c>--quick</c> or <c>--smoke</c>: the end-to-end stage is smaller (see <see cref="EndToEndItems"/>).</summary>
+    public static bool Quick => Environment.GetEnvironmentVariable(QuickVariable) is "1" or "smoke";
+
+    /// <summary>True under <c>--smoke</c>: every size is cut down, only to prove the benchmarks run.</summary>
+    public static bool Smoke => Environment.GetEnvironmentVariable(QuickVariable) == "smoke";
+
+    /// <summary>The end-to-end stage's size: 10,000 items, 1,000 under --quick, 100 under --smoke.</summary>
+    public static int EndToEndItems => Smoke ? 100 : Quick ? 1_000 : 10_000;
 
     /// <summary>
     /// The folder for the benchmarks' files. It must be on the disk being measured (not a tmpfs), so it

@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 namespace Checkpointing.Benchmarks;
 
 /// <summary>
-/// Issue 6, goal 4: a stage of 10,000 items (1,000 under --quick) whose work is a simulated call of
+/// Issue 6, goal 4: a stage of 10,000 items (1,000 under --quick, 100 under --smoke) whose work is a simulated call of
 /// <see cref="WorkMs"/> ms, 8 in parallel, through <see cref="StageRunner"/> (save output atomically, then
 /// a durable mark, <see cref="CommitPolicy.EveryItem"/>) against the same loop with no checkpointing
 /// (<see cref="Parallel.ForEachAsync{TSource}(IEnumerable{TSource}, ParallelOptions, Func{TSource, CancellationToken, ValueTask})"/>
@@ -23,7 +23,7 @@ public class EndToEndBenchmarks
     [Params(0, 20)]
     public int WorkMs { get; set; }
 
-    public int Items => BenchData.Quick ? 1_000 : 10_000;
+    public int Items => BenchData.EndToEndItems;
 
     [GlobalSetup]
     public void Setup()

@@ -31,13 +31,13 @@ public class GeneratorBenchmarks
     private SyntaxTree[] _edits = [];
     private int _edit;
 
+    /// <summary>True when Checkpointing.Generators has at least one generator to measure.</summary>
+    public static bool HasGenerators() => GeneratorTypes().Length > 0;
+
     [GlobalSetup]
     public void Setup()
     {
-        var generatorTypes = Assembly.Load("Checkpointing.Generators").GetTypes()
-            .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t) && t.GetCustomAttribute<GeneratorAttribute>() is not null)
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .ToArray();
+        var generatorTypes = GeneratorTypes();
         if (generatorTypes.Length == 0)
         {
             throw new InvalidOperationException("Checkpointing.Generators has no [Generator] yet: nothing to measure.");
@@ -99,6 +99,12 @@ public class GeneratorBenchmarks
         var edited = _compilation.ReplaceSyntaxTree(_unrelated, _edits[_edit++ & 1]);
         return _warmDriver.RunGenerators(edited);
     }
+
+    private static Type[] GeneratorTypes() =>
+        Assembly.Load("Checkpointing.Generators").GetTypes()
+            .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t) && t.GetCustomAttribute<GeneratorAttribute>() is not null)
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToArray();
 
     private GeneratorDriver NewDriver() =>
         CSharpGeneratorDriver.Create(_generators, _additionalTexts, ParseOptions, optionsProvider: null,

@@ -9,7 +9,8 @@ namespace Checkpointing.Benchmarks;
 /// </summary>
 public class ResumeBenchmarks
 {
-    private const int Items = 100_000;
+    // 1,000 under --smoke, which only proves the benchmark runs.
+    private static readonly int Items = BenchData.Smoke ? 1_000 : 100_000;
     private const string RunId = "run";
     private const string Stage = "ocr";
 
@@ -58,7 +59,7 @@ public class ResumeBenchmarks
     [GlobalCleanup]
     public void Cleanup() => BenchData.RecordPeakWorkingSet($"Resume(validate={ValidateOutputs})");
 
-    [Benchmark(Description = "Open + GetRemaining, 100k done")]
+    [Benchmark(Description = "Open + GetRemaining")]
     public async Task<int> OpenAndComputeRemaining()
     {
         await using var checkpoint = await StageCheckpoint.OpenAsync(new StageCheckpointOptions
