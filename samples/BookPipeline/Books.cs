@@ -1,9 +1,10 @@
 using System.Globalization;
+using Checkpointing;
 
 namespace BookPipeline;
 
 /// <summary>A book of the tranche, keyed by its ISBN.</summary>
-public sealed record BookSpec(string Isbn, string WorkingTitle, int Index);
+public sealed record BookSpec([property: CheckpointKey] string Isbn, string WorkingTitle, int Index);
 
 /// <summary>Builds a deterministic tranche of books with valid ISBN-13s.</summary>
 public static class Tranche

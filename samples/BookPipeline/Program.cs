@@ -67,9 +67,9 @@ command.SetAction(async (parse, invocationToken) =>
     var results = new List<StageRunResult>();
     try
     {
-        results.Add(await StageRunner.RunAsync(Definitions.Metadata(metadataStage), tranche, options, cancellationToken));
-        results.Add(await StageRunner.RunAsync(Definitions.Interior(interiorStage), tranche, options, cancellationToken));
-        results.Add(await StageRunner.RunAsync(Definitions.LsiRow(lsiStage), tranche, options, cancellationToken));
+        results.Add(await metadataStage.RunAsync(tranche, options, cancellationToken));
+        results.Add(await interiorStage.RunAsync(tranche, options, cancellationToken));
+        results.Add(await lsiStage.RunAsync(tranche, options, cancellationToken));
     }
     catch (StageFailedException e)
     {

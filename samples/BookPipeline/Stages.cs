@@ -42,8 +42,10 @@ public sealed partial class BookJsonContext : JsonSerializerContext
 }
 
 /// <summary>Stage 1: title, description and keywords from the working title.</summary>
-public sealed class MetadataStage(FakeLlm llm)
+[Checkpointed("metadata", JsonContext = typeof(BookJsonContext))]
+public sealed partial class MetadataStage(FakeLlm llm)
 {
+    [ProcessItem]
     public async Task<BookMetadata> DescribeAsync(BookSpec book, ItemContext context, CancellationToken cancellationToken)
     {
         var reply = await llm.CompleteWithRetryAsync($"Write catalogue copy for '{book.WorkingTitle}'", context, cancellationToken);
@@ -59,8 +61,10 @@ public sealed class MetadataStage(FakeLlm llm)
 }
 
 /// <summary>Stage 2: the interior plan, from the book's metadata (stage 1's output).</summary>
-public sealed class InteriorStage(FakeLlm llm, string metadataDirectory, int failAt)
+[Checkpointed("interior", JsonContext = typeof(BookJsonContext))]
+public sealed partial class InteriorStage(FakeLlm llm, string metadataDirectory, int failAt)
 {
+    [ProcessItem]
     public async Task<InteriorPlan> PlanAsync(BookSpec book, ItemContext context, CancellationToken cancellationToken)
     {
         if (book.Index == failAt)
@@ -83,8 +87,10 @@ public sealed class InteriorStage(FakeLlm llm, string metadataDirectory, int fai
 }
 
 /// <summary>Stage 3: the Lightning Source row, from stages 1 and 2.</summary>
-public sealed class LsiRowStage(string imprint, string metadataDirectory, string interiorDirectory)
+[Checkpointed("lsi", JsonContext = typeof(BookJsonContext))]
+public sealed partial class LsiRowStage(string imprint, string metadataDirectory, string interiorDirectory)
 {
+    [ProcessItem]
     public LsiRow BuildRow(BookSpec book, ItemContext context)
     {
         var metadata = StageOutputFile.Read(metadataDirectory, book.Isbn, BookJsonContext.Default.BookMetadata)!.Output;
