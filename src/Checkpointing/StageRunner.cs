@@ -89,6 +89,20 @@ public static class StageRunner
         var progress = options.Progress;
         progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, 0, 0, 0, null));
 
+        void ReportItem(string key, decimal cost, bool completed)
+        {
+            int done;
+            decimal costNow;
+            lock (costLock)
+            {
+                runCost += cost;
+                done = completed ? ++processed : processed;
+                costNow = runCost;
+            }
+
+            progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key, LastFailed: !completed));
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = stop.Token };
         try
@@ -119,16 +133,7 @@ public static class StageRunner
 
                     // Not cancellable: the output is saved, so the mark must land to keep the cost.
                     await checkpoint.MarkCompletedAsync(key, cost, CancellationToken.None).ConfigureAwait(false);
-                    int done;
-                    decimal costNow;
-                    lock (costLock)
-                    {
-                        runCost += cost;
-                        done = ++processed;
-                        costNow = runCost;
-                    }
-
-                    progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key));
+                    ReportItem(key, cost, completed: true);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
@@ -148,15 +153,7 @@ public static class StageRunner
                         return;
                     }
 
-                    decimal costNow;
-                    int done;
-                    lock (costLock)
-                    {
-                        costNow = runCost;
-                        done = processed;
-                    }
-
-                    progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key, LastFailed: true));
+                    ReportItem(key, 0, completed: false);
                 }
             }).ConfigureAwait(false);
         }

@@ -13,6 +13,7 @@ var options = WorkerArgs.Parse(args.AsSpan(1));
 return args[0] switch
 {
     "stage" => await StageCommand.RunAsync(options),
+    "csv" => await CsvCommand.RunAsync(options),
     _ => Usage(args[0]),
 };
 

@@ -1,0 +1,140 @@
+using Checkpointing.Generators.Diagnostics;
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Checkpointing.Generators.Helpers;
+using Checkpointing.Generators.Lsi.Models;
+
+namespace Checkpointing.Generators.Lsi.Parsing;
+
+/// <summary>Lays out the columns of a record against its template and checks the mapped names.</summary>
+internal static class LsiRecordResolver
+{
+    public static LsiRecordModel Resolve(LsiRecordSyntaxModel record, EquatableArray<LsiTemplate> templates, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<LsiDiagnosticInfo>(record.Diagnostics);
+        var columns = new List<LsiColumnModel>();
+        if (record.Template is null)
+        {
+            for (var i = 0; i < record.Members.Count; i++)
+            {
+                columns.Add(new LsiColumnModel(record.Members[i].ColumnName, i));
+            }
+
+            // A type whose columns were all rejected already has a diagnostic for each of them.
+            if (record.Members.Count == 0 && record.Diagnostics.IsEmpty)
+            {
+                diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiNoColumns, record.AttributeLocation, record.TypeName));
+            }
+
+            return Build(record, columns, diagnostics);
+        }
+
+        // Matched by file name: the path of an AdditionalFiles item depends on the machine.
+        var template = templates.FirstOrDefault(t => string.Equals(t.FileName, record.Template, StringComparison.OrdinalIgnoreCase));
+        if (template is null)
+        {
+            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateNotFound, record.AttributeLocation, record.Template, record.TypeName));
+            return Build(record, columns, diagnostics);
+        }
+
+        if (template.Error is not null)
+        {
+            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateUnreadable, record.AttributeLocation, record.Template, record.TypeName, template.Error));
+            return Build(record, columns, diagnostics);
+        }
+
+        var memberByColumn = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < record.Members.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var member = record.Members[i];
+            if (template.Columns.Contains(member.ColumnName))
+            {
+                memberByColumn[member.ColumnName] = i;
+                continue;
+            }
+
+            var suggestion = Suggest(member.ColumnName, template.Columns);
+            var hint = suggestion is null
+                ? "Use a column name exactly as in the template's header row."
+                : "Did you mean '" + suggestion + "'?";
+            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnknownColumn, member.Location, member.ColumnName, record.TypeName + "." + member.MemberName, record.Template, hint));
+        }
+
+        foreach (var name in template.Columns)
+        {
+            columns.Add(new LsiColumnModel(name, memberByColumn.TryGetValue(name, out var index) ? index : -1));
+        }
+
+        return Build(record, columns, diagnostics);
+    }
+
+    /// <summary>
+    /// The template column closest to <paramref name="name"/>, when it is close enough to be a typo: names that
+    /// differ only in case or spacing first, then the smallest edit distance within a third of the length.
+    /// </summary>
+    internal static string? Suggest(string name, IEnumerable<string> candidates)
+    {
+        var squeezed = Squeeze(name);
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in candidates)
+        {
+            if (Squeeze(candidate) == squeezed)
+            {
+                return candidate;
+            }
+
+            var distance = EditDistance(name.ToUpperInvariant(), candidate.ToUpperInvariant());
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = candidate;
+            }
+        }
+
+        var limit = Math.Max(2, name.Length / 3);
+        return bestDistance <= limit ? best : null;
+    }
+
+    internal static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    private static string Squeeze(string name) =>
+        new string(name.Where(c => !char.IsWhiteSpace(c)).Select(char.ToUpperInvariant).ToArray());
+
+    private static LsiRecordModel Build(LsiRecordSyntaxModel record, List<LsiColumnModel> columns, List<LsiDiagnosticInfo> diagnostics) =>
+        new(
+            record.Namespace,
+            record.TypeName,
+            record.FullyQualifiedName,
+            record.IsRecord,
+            record.Template,
+            record.EscapeInjection,
+            record.Members,
+            new EquatableArray<LsiColumnModel>(columns),
+            new EquatableArray<LsiDiagnosticInfo>(diagnostics));
+}
