@@ -34,10 +34,16 @@ public class GeneratorBenchmarks
     /// <summary>True when Checkpointing.Generators has at least one generator to measure.</summary>
     public static bool HasGenerators() => GeneratorTypes().Length > 0;
 
+    /// <summary>Which generators run: each alone (on its own 200 types) or both on the whole compilation.</summary>
+    [Params("Checkpointed", "LsiRecord", "Both")]
+    public string Generators { get; set; } = "Both";
+
     [GlobalSetup]
     public void Setup()
     {
-        var generatorTypes = GeneratorTypes();
+        var generatorTypes = GeneratorTypes()
+            .Where(t => Generators == "Both" || t.Name == Generators + "Generator")
+            .ToArray();
         if (generatorTypes.Length == 0)
         {
             throw new InvalidOperationException("Checkpointing.Generators has no [Generator] yet: nothing to measure.");
