@@ -22,6 +22,16 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains("--generator-timing"))
+        {
+            foreach (var generators in new[] { "Checkpointed", "LsiRecord", "Both" })
+            {
+                GeneratorBenchmarks.PrintTimings(generators, runs: 4);
+            }
+
+            return 0;
+        }
+
         if (args.Contains("--paired"))
         {
             await PairedMarkCost.RunAsync(rounds: args.Contains("--quick") ? 100 : 400);
