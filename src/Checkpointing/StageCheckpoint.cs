@@ -66,6 +66,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     private readonly StageCheckpointOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _savedNotMarked = new(StringComparer.Ordinal);
+    private readonly DirectorySync _outputDirectorySync;
     private bool _freshStart;
 
     private StageCheckpoint(ICheckpointJournal journal, IFileSystem fs, TimeProvider time, StageCheckpointOptions options, string outputDirectoryPath)
@@ -76,6 +77,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
         _options = options;
         _logger = options.Logger ?? NullLogger.Instance;
         OutputDirectoryPath = outputDirectoryPath;
+        _outputDirectorySync = new DirectorySync(fs, outputDirectoryPath);
     }
 
     /// <summary>The stage name.</summary>
@@ -277,13 +279,13 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// Saves an item's output durably (atomic write: temp, fsync, validation, rename, directory fsync).
     /// After this, <see cref="MarkCompletedAsync"/> may mark the item.
     /// </summary>
-    public Task SaveOutputAsync(string key, byte[] outputFile, CancellationToken cancellationToken = default)
+    public async Task SaveOutputAsync(string key, byte[] outputFile, CancellationToken cancellationToken = default)
     {
         var path = GetOutputPath(key);
         cancellationToken.ThrowIfCancellationRequested();
-        AtomicFile.WriteAllBytes(_fs, path, outputFile, _options.InspectOutput is null ? null : new AtomicWriteOptions
+        AtomicFile.WriteAllBytes(_fs, path, outputFile, new AtomicWriteOptions
         {
-            Validate = stream =>
+            Validate = _options.InspectOutput is null ? null : stream =>
             {
                 using var copy = new MemoryStream();
                 stream.CopyTo(copy);
@@ -293,9 +295,12 @@ public sealed class StageCheckpoint : IAsyncDisposable
                     throw new InvalidDataException($"Output of item '{key}' failed validation before it was saved: {check.Problem}");
                 }
             },
+            SkipDirectorySync = true,
         });
+
+        // Concurrent saves share one fsync of the output folder; the new name is durable on return.
+        await _outputDirectorySync.SyncAsync(CancellationToken.None).ConfigureAwait(false);
         _savedNotMarked[key] = 0;
-        return Task.CompletedTask;
     }
 
     /// <summary>

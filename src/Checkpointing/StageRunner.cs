@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Threading.Channels;
 using Checkpointing.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -86,6 +87,7 @@ public static class StageRunner
         var costLock = new object();
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         Exception? stageError = null;
+        string? stageErrorMessage = null;
         var progress = options.Progress;
         progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, 0, 0, 0, null));
 
@@ -103,7 +105,57 @@ public static class StageRunner
             progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key, LastFailed: !completed));
         }
 
+        async ValueTask FailItemAsync(string key, Exception error, CancellationTokenSource stop)
+        {
+            var message = $"{error.GetType().Name}: {error.Message}";
+            failures[key] = message;
+            Interlocked.Increment(ref failed);
+            logger.LogError(error, "Stage {Stage}: item {Key} failed: {Error}", definition.StageName, key, message);
+            await checkpoint.MarkItemFailedAsync(key, message, CancellationToken.None).ConfigureAwait(false);
+            if (options.ItemFailurePolicy == ItemFailurePolicy.FailStage)
+            {
+                if (Interlocked.CompareExchange(ref stageError, error, null) is null)
+                {
+                    stageErrorMessage = $"Item '{key}' failed: {message}";
+                }
+
+                await stop.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+
+            ReportItem(key, 0, completed: false);
+        }
+
+        // Workers do the work; savers make outputs durable and mark them. The two overlap, so an item's
+        // fsyncs are not on its worker's path to the next item, while each item is still saved before it
+        // is marked. Savers drain the queue even after a failure or a cancellation: that work is paid for.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var saves = Channel.CreateBounded<PendingSave<TOutput>>(new BoundedChannelOptions(options.MaxDegreeOfParallelism * 2)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var savers = Enumerable.Range(0, options.MaxDegreeOfParallelism).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var pending in saves.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                try
+                {
+                    await checkpoint.SaveOutputAsync(pending.Key, pending.File, CancellationToken.None).ConfigureAwait(false);
+                    if (definition.OnOutputSavedAsync is { } onSaved)
+                    {
+                        await onSaved(pending.Key, pending.Output, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    await checkpoint.MarkCompletedAsync(pending.Key, pending.CostUsd, CancellationToken.None).ConfigureAwait(false);
+                    ReportItem(pending.Key, pending.CostUsd, completed: true);
+                }
+                catch (Exception e)
+                {
+                    await FailItemAsync(pending.Key, e, stop).ConfigureAwait(false);
+                }
+            }
+        })).ToArray();
+
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = stop.Token };
         try
         {
@@ -124,16 +176,10 @@ public static class StageRunner
                     }
 
                     var cost = context.CostUsd;
-                    var bytes = StageOutputFile.Serialize(key, output, cost, time.GetUtcNow(), typeInfo);
-                    await checkpoint.SaveOutputAsync(key, bytes, ct).ConfigureAwait(false);
-                    if (definition.OnOutputSavedAsync is { } onSaved)
-                    {
-                        await onSaved(key, output, ct).ConfigureAwait(false);
-                    }
+                    var file = StageOutputFile.Serialize(key, output, cost, time.GetUtcNow(), typeInfo);
 
-                    // Not cancellable: the output is saved, so the mark must land to keep the cost.
-                    await checkpoint.MarkCompletedAsync(key, cost, CancellationToken.None).ConfigureAwait(false);
-                    ReportItem(key, cost, completed: true);
+                    // Not cancellable: once the work is done its output is saved, whatever happens next.
+                    await saves.Writer.WriteAsync(new PendingSave<TOutput>(key, output, cost, file), CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
@@ -141,25 +187,18 @@ public static class StageRunner
                 }
                 catch (Exception e)
                 {
-                    var message = $"{e.GetType().Name}: {e.Message}";
-                    failures[key] = message;
-                    Interlocked.Increment(ref failed);
-                    await checkpoint.MarkItemFailedAsync(key, message, CancellationToken.None).ConfigureAwait(false);
-                    logger.LogError(e, "Stage {Stage}: item {Key} failed: {Error}", definition.StageName, key, message);
-                    if (options.ItemFailurePolicy == ItemFailurePolicy.FailStage)
-                    {
-                        stageError ??= e;
-                        stop.Cancel();
-                        return;
-                    }
-
-                    ReportItem(key, 0, completed: false);
+                    await FailItemAsync(key, e, stop).ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stageError is not null || cancellationToken.IsCancellationRequested)
         {
             // Handled below: a failed item stopped the others, or the caller cancelled.
+        }
+        finally
+        {
+            saves.Writer.TryComplete();
+            await Task.WhenAll(savers).ConfigureAwait(false);
         }
 
         var cancelled = stageError is null && cancellationToken.IsCancellationRequested;
@@ -168,7 +207,7 @@ public static class StageRunner
         if (stageError is not null)
         {
             status = "failed";
-            error = $"Item '{failures.Keys.First()}' failed: {failures.Values.First()}";
+            error = stageErrorMessage;
         }
         else if (cancelled)
         {
@@ -221,6 +260,8 @@ public static class StageRunner
 
         return result;
     }
+
+    private sealed record PendingSave<TOutput>(string Key, TOutput Output, decimal CostUsd, byte[] File);
 
     private static OutputCheck InspectOutput<TItem, TOutput>(StageDefinition<TItem, TOutput> definition, string key, byte[] bytes)
     {

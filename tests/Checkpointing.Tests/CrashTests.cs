@@ -9,7 +9,7 @@ namespace Checkpointing.Tests;
 /// </summary>
 public sealed class CrashTests
 {
-    private const int Items = 400;
+    private const int Items = 600;
 
     private static string[] Args(string root) =>
         ["stage", "--root", root, "--run-id", "crash", "--items", Items.ToString(CultureInfo.InvariantCulture), "--parallel", "8", "--delay-ms", "30"];

@@ -192,6 +192,11 @@ public static partial class AtomicFile
 
         var full = Path.GetFullPath(path);
         fs.Rename(temp, full);
+        if (options.SkipDirectorySync)
+        {
+            return;
+        }
+
         try
         {
             fs.FsyncDirectory(directory);

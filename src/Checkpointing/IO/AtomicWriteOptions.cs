@@ -20,4 +20,10 @@ public sealed class AtomicWriteOptions
     /// target is replaced); if a step after the replacement fails, the previous version is restored.
     /// </summary>
     public bool KeepBackup { get; init; }
+
+    /// <summary>
+    /// Leaves the directory fsync to the caller, who shares one across many writes (group commit) and
+    /// must complete it before anything depends on the new name being durable.
+    /// </summary>
+    internal bool SkipDirectorySync { get; init; }
 }
