@@ -1,0 +1,255 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Checkpointing.Benchmarks;
+
+/// <summary>
+/// Issue 6, goal 6: the source generators on a compilation of <see cref="Count"/> <c>[Checkpointed]</c>
+/// stages and (when the runtime has <c>[LsiRecord]</c>) <see cref="Count"/> LSI records of the real
+/// 107-column template. <c>FullRun</c>: a new driver on a new compilation. <c>UnrelatedEdit</c>: a warm driver
+/// after an edit in a file that no generator reads, which must be served from its caches. The generators
+/// are found by reflection in Checkpointing.Generators, so the benchmark follows whatever main ships.
+/// </summary>
+public class GeneratorBenchmarks
+{
+    private const int Count = 200;
+
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private ImmutableArray<ISourceGenerator> _generators;
+    private ImmutableArray<AdditionalText> _additionalTexts;
+    private SyntaxTree[] _trees = [];
+    private MetadataReference[] _references = [];
+    private CSharpCompilation _compilation = null!;
+    private GeneratorDriver _warmDriver = null!;
+    private SyntaxTree _unrelated = null!;
+    private SyntaxTree[] _edits = [];
+    private int _edit;
+
+    /// <summary>True when Checkpointing.Generators has at least one generator to measure.</summary>
+    public static bool HasGenerators() => GeneratorTypes().Length > 0;
+
+    /// <summary>Which generators run: each alone (on its own 200 types) or both on the whole compilation.</summary>
+    [Params("Checkpointed", "LsiRecord", "Both")]
+    public string Generators { get; set; } = "Both";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var generatorTypes = GeneratorTypes()
+            .Where(t => Generators == "Both" || t.Name == Generators + "Generator")
+            .ToArray();
+        if (generatorTypes.Length == 0)
+        {
+            throw new InvalidOperationException("Checkpointing.Generators has no [Generator] yet: nothing to measure.");
+        }
+
+        _generators = [.. generatorTypes.Select(t => ((IIncrementalGenerator)Activator.CreateInstance(t)!).AsSourceGenerator())];
+
+        var sources = new List<string>();
+        var runtime = typeof(StageRunner).Assembly;
+        var checkpointed = generatorTypes.Any(t => t.Name == "CheckpointedGenerator");
+        if (checkpointed)
+        {
+            sources.AddRange(Enumerable.Range(0, Count).Select(StageSource));
+        }
+
+        var template = ReadTemplate();
+        var lsi = runtime.GetType("Checkpointing.Lsi.LsiRecordAttribute") is not null && template is not null
+            && generatorTypes.Any(t => t.Name == "LsiRecordGenerator");
+        if (lsi)
+        {
+            var columns = ReadColumns(template!);
+            sources.AddRange(Enumerable.Range(0, Count).Select(i => LsiSource(i, columns)));
+            _additionalTexts = [new InMemoryText("lsi_acs_template.csv", template!)];
+        }
+        else
+        {
+            _additionalTexts = [];
+        }
+
+        _unrelated = Parse("namespace Bench.Other; public static class Unrelated { public const int Value = 0; }", "Unrelated.cs");
+        _edits = [.. Enumerable.Range(1, 2).Select(i => _unrelated.WithChangedText(SourceText.From($"namespace Bench.Other; public static class Unrelated {{ public const int Value = {i}; }}")))];
+        _trees = [.. sources.Select((s, i) => Parse(s, $"Source{i:D3}.cs")), _unrelated];
+        // The shared framework plus what a user of the runtime references; not the benchmark's own dependencies.
+        var framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        _references = [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && Path.GetDirectoryName(p) == framework)
+            .Concat([runtime.Location, typeof(CsvHelper.CsvWriter).Assembly.Location, typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location])
+            .Distinct(StringComparer.Ordinal)
+            .Select(p => MetadataReference.CreateFromFile(p))];
+        _compilation = NewCompilation();
+
+        _warmDriver = NewDriver().RunGeneratorsAndUpdateCompilation(_compilation, out var output, out var diagnostics);
+        var result = _warmDriver.GetRunResult();
+        var errors = output.GetDiagnostics().Concat(diagnostics).Count(d => d.Severity == DiagnosticSeverity.Error);
+        Console.WriteLine($"// Setup: generators [{string.Join(", ", generatorTypes.Select(t => t.Name))}]; "
+            + $"{(checkpointed ? Count : 0)} stages, {(lsi ? Count : 0)} LSI records; {result.GeneratedTrees.Length} files generated; {errors} error diagnostic(s)");
+        foreach (var d in output.GetDiagnostics().Concat(diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).Take(5))
+        {
+            Console.WriteLine("//   " + d);
+        }
+    }
+
+    /// <summary>
+    /// <c>--generator-timing</c>: the generators' own time (the driver's timing info) against the wall time of
+    /// each kind of run, to tell the generators' work from the compiler's (binding a new compilation).
+    /// </summary>
+    public static void PrintTimings(string generators, int runs)
+    {
+        var bench = new GeneratorBenchmarks { Generators = generators };
+        bench.Setup();
+        for (var i = 0; i < runs; i++)
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var full = bench.FullRun();
+            var fullWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var edit = bench.UnrelatedEdit();
+            var editWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            Console.WriteLine(
+                $"{generators}: full run {fullWall.TotalMilliseconds:0} ms wall, {full.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators; "
+                + $"unrelated edit {editWall.TotalMilliseconds:0} ms wall, {edit.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators");
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "Full run, new driver")]
+    public GeneratorDriver FullRun() => NewDriver().RunGenerators(NewCompilation());
+
+    [Benchmark(Description = "Unrelated edit, warm driver")]
+    public GeneratorDriver UnrelatedEdit()
+    {
+        var edited = _compilation.ReplaceSyntaxTree(_unrelated, _edits[_edit++ & 1]);
+        return _warmDriver.RunGenerators(edited);
+    }
+
+    private static Type[] GeneratorTypes() =>
+        Assembly.Load("Checkpointing.Generators").GetTypes()
+            .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t) && t.GetCustomAttribute<GeneratorAttribute>() is not null)
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToArray();
+
+    private GeneratorDriver NewDriver() =>
+        CSharpGeneratorDriver.Create(_generators, _additionalTexts, ParseOptions, optionsProvider: null,
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
+
+    // A new compilation over the same parsed trees: nothing bound yet, as after a project load.
+    private CSharpCompilation NewCompilation() =>
+        CSharpCompilation.Create("Bench", _trees, _references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    private static SyntaxTree Parse(string source, string path) => CSharpSyntaxTree.ParseText(source, ParseOptions, path, Encoding.UTF8);
+
+    private static string StageSource(int i) => $$"""
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Checkpointing;
+
+        namespace Bench.Stages{{i:D3}};
+
+        public sealed record Page{{i:D3}}([property: CheckpointKey] string Key, int Number);
+
+        public sealed record Text{{i:D3}}(string Text, int Tokens);
+
+        [Checkpointed("stage{{i:D3}}")]
+        public partial class Stage{{i:D3}}
+        {
+            [ProcessItem]
+            public ValueTask<Text{{i:D3}}> ProcessAsync(Page{{i:D3}} page, ItemContext context, CancellationToken cancellationToken)
+            {
+                context.AddCost(0.001m);
+                return new ValueTask<Text{{i:D3}}>(new Text{{i:D3}}("page " + page.Number, page.Number));
+            }
+        }
+        """;
+
+    private static string LsiSource(int i, IReadOnlyList<string> columns)
+    {
+        var builder = new StringBuilder();
+        builder.AppendLine("using Checkpointing.Lsi;");
+        builder.AppendLine($"namespace Bench.Lsi{i:D3};");
+        builder.AppendLine("[LsiRecord(Template = \"lsi_acs_template.csv\")]");
+        builder.AppendLine($"public partial class Row{i:D3}");
+        builder.AppendLine("{");
+        for (var c = 0; c < columns.Count; c++)
+        {
+            builder.AppendLine($"    [LsiColumn({SymbolDisplay.FormatLiteral(columns[c], quote: true)})] public string? Column{c:D3} {{ get; set; }}");
+        }
+
+        builder.AppendLine("}");
+        return builder.ToString();
+    }
+
+    private static string? ReadTemplate()
+    {
+        using var stream = typeof(GeneratorBenchmarks).Assembly.GetManifestResourceStream("lsi_acs_template.csv");
+        if (stream is null)
+        {
+            return null;
+        }
+
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    // The template's header line: comma-separated, fields optionally double-quoted ("" for a quote).
+    private static List<string> ReadColumns(string template)
+    {
+        var columns = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < template.Length; i++)
+        {
+            var c = template[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < template.Length && template[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                columns.Add(field.ToString());
+                field.Clear();
+            }
+            else if (c is '\r' or '\n')
+            {
+                break;
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        columns.Add(field.ToString());
+        return columns;
+    }
+
+    private sealed class InMemoryText(string path, string text) : AdditionalText
+    {
+        private readonly SourceText _text = SourceText.From(text, Encoding.UTF8);
+
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+    }
+}

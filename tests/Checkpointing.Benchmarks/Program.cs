@@ -1,0 +1,103 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Checkpointing.Benchmarks;
+
+/// <summary>
+/// Entry point. <c>--quick</c> runs every benchmark in process with few iterations (a few minutes, for
+/// checking a change); without it each case runs in its own process with more iterations (the numbers
+/// published in docs/benchmarks.md). <c>--paired</c> measures goal 1 in interleaved rounds outside
+/// BenchmarkDotNet (see <see cref="PairedMarkCost"/>). <c>--smoke</c> runs each case once in process on small sizes, only to
+/// prove that every benchmark still runs (for CI; its numbers mean nothing). Other arguments go to
+/// BenchmarkDotNet (e.g. <c>--filter *Mark*</c>).
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Contains("--generator-timing"))
+        {
+            foreach (var generators in new[] { "Checkpointed", "LsiRecord", "Both" })
+            {
+                GeneratorBenchmarks.PrintTimings(generators, runs: 4);
+            }
+
+            return 0;
+        }
+
+        if (args.Contains("--paired"))
+        {
+            await PairedMarkCost.RunAsync(rounds: args.Contains("--quick") ? 100 : 400);
+            return 0;
+        }
+
+        var smoke = args.Contains("--smoke");
+        var quick = smoke || args.Contains("--quick");
+        var rest = args.Where(a => a is not "--quick" and not "--smoke").ToArray();
+        if (rest.Length == 0)
+        {
+            rest = ["--filter", "*"];
+        }
+
+        Environment.SetEnvironmentVariable(BenchData.QuickVariable, smoke ? "smoke" : quick ? "1" : "0");
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(BenchData.DirectoryVariable)))
+        {
+            Environment.SetEnvironmentVariable(BenchData.DirectoryVariable, Path.GetFullPath(Path.Combine("BenchmarkDotNet.Artifacts", "data")));
+        }
+
+        Directory.CreateDirectory(BenchData.Root);
+        var peakFile = Path.Combine(BenchData.Root, "peak-working-set.txt");
+        File.Delete(peakFile);
+
+        var job = smoke
+            ? Job.Dry
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithId("Smoke")
+            : quick
+            ? Job.Default
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithLaunchCount(1)
+                .WithWarmupCount(1)
+                .WithIterationCount(3)
+                .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
+                .WithId("Quick")
+            : Job.Default
+                .WithLaunchCount(1)
+                .WithWarmupCount(2)
+                .WithIterationCount(10)
+                .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(500))
+                .WithId("Normal");
+
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(job)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddColumn(new OpsPerSecondColumn())
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddLogger(ConsoleLogger.Default)
+            .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default)
+            .WithOption(ConfigOptions.DisableLogFile, false);
+
+        if (!GeneratorBenchmarks.HasGenerators())
+        {
+            Console.WriteLine("// Checkpointing.Generators has no [Generator] yet: the generator benchmarks are skipped.");
+            config = config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b => b.Descriptor.Type != typeof(GeneratorBenchmarks)));
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, config);
+        if (File.Exists(peakFile))
+        {
+            Console.WriteLine();
+            Console.WriteLine("Peak working set per benchmark case (MB; one process per case unless --quick):");
+            Console.WriteLine(File.ReadAllText(peakFile));
+        }
+
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+}
