@@ -366,7 +366,19 @@ public sealed class StageCheckpoint : IAsyncDisposable
     public Task FlushAsync(CancellationToken cancellationToken = default) => _journal.FlushAsync(cancellationToken).AsTask();
 
     /// <summary>Flushes pending marks, folds the journal into the snapshot, and releases the lock.</summary>
-    public ValueTask DisposeAsync() => _journal.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _journal.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Marks that could not be flushed are not lost: their outputs are saved, and the next run
+            // adopts them. Throwing here would hide the error that ended the run.
+            _logger.LogWarning(e, "Stage {Stage}: pending marks could not be flushed when closing the checkpoint ({Error}); the next run re-checks their outputs", StageName, e.Message);
+        }
+    }
 
     private OutputCheck Inspect(string key, string path)
     {

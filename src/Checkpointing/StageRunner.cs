@@ -115,8 +115,20 @@ public static class StageRunner
             failures[key] = message;
             Interlocked.Increment(ref failed);
             logger.LogError(error, "Stage {Stage}: item {Key} failed: {Error}", definition.StageName, key, message);
-            await checkpoint.MarkItemFailedAsync(key, message, CancellationToken.None).ConfigureAwait(false);
-            if (options.ItemFailurePolicy == ItemFailurePolicy.FailStage)
+            var fatal = false;
+            try
+            {
+                await checkpoint.MarkItemFailedAsync(key, message, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception journalError)
+            {
+                // The checkpoint itself cannot be written (e.g. the disk is full): nothing more can be
+                // recorded, so stop the stage. This must not throw: savers and workers rely on it.
+                logger.LogError(journalError, "Stage {Stage}: could not record the failure of item {Key}: {Error}", definition.StageName, key, journalError.Message);
+                fatal = true;
+            }
+
+            if (fatal || options.ItemFailurePolicy == ItemFailurePolicy.FailStage)
             {
                 if (Interlocked.CompareExchange(ref stageError, error, null) is null)
                 {
@@ -229,7 +241,15 @@ public static class StageRunner
             error = null;
         }
 
-        await checkpoint.EndRunAsync(status, error, skipped, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await checkpoint.EndRunAsync(status, error, skipped, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (stageError is not null && e is IOException or UnauthorizedAccessException)
+        {
+            // Recording the end failed for the same reason the run failed; report the original error.
+            logger.LogError(e, "Stage {Stage}: could not record the end of the run: {Error}", definition.StageName, e.Message);
+        }
         var after = checkpoint.GetState();
         var result = new StageRunResult
         {
