@@ -89,9 +89,11 @@ public sealed class CumulativeCsvStageTests : IDisposable
             else
             {
                 // Book 3 is adopted from its saved output rather than redone, and its row is appended first.
-                // (Books whose work finished before the failure were saved by the first run: nothing is redone.)
+                // Books 1, 2 and 3 are done; books whose work finished before the failure stopped the
+                // workers were saved by the first run too (how many depends on scheduling).
                 var result = await StageRunner.RunAsync(definition, Enumerable.Range(1, 6), options);
-                Assert.Equal((6, 0), (result.Skipped, result.Processed));
+                Assert.Equal(6, result.Skipped + result.Processed);
+                Assert.InRange(result.Skipped, 3, 6);
                 Assert.True(FileCheckpointStore.ReadState(options.Root, "tranche_1", "lsi")!.Completed[CheckpointKeys.From(3)].Adopted);
                 Assert.Contains(CumulativeCsvCheckpointTests.Isbn(3), checkpoint.Keys);
             }
