@@ -118,6 +118,32 @@ public class GeneratorBenchmarks
         }
     }
 
+    /// <summary>
+    /// <c>--generator-steps</c>: a warm driver with step tracking after an unrelated edit; for each tracked
+    /// step, its time and how many outputs were New, Modified, Unchanged, Cached or Removed.
+    /// </summary>
+    public static void PrintSteps(string generators)
+    {
+        var bench = new GeneratorBenchmarks { Generators = generators };
+        bench.Setup();
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(bench._generators, bench._additionalTexts, ParseOptions, optionsProvider: null,
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGenerators(bench._compilation);
+        for (var i = 0; i < 2; i++)
+        {
+            driver = driver.RunGenerators(bench._compilation.ReplaceSyntaxTree(bench._unrelated, bench._edits[i]));
+            foreach (var result in driver.GetRunResult().Results)
+            {
+                foreach (var (name, steps) in result.TrackedSteps.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    var reasons = steps.SelectMany(s => s.Outputs).GroupBy(o => o.Reason).Select(g => $"{g.Key} {g.Count()}");
+                    var ms = steps.Sum(s => s.ElapsedTime.TotalMilliseconds);
+                    Console.WriteLine($"{generators} edit {i}: {result.Generator.GetGeneratorType().Name} {name}: {ms:0} ms; {string.Join(", ", reasons)}");
+                }
+            }
+        }
+    }
+
     [Benchmark(Baseline = true, Description = "Full run, new driver")]
     public GeneratorDriver FullRun() => NewDriver().RunGenerators(NewCompilation());
 

@@ -32,6 +32,12 @@ public static class Program
             return 0;
         }
 
+        if (args.Contains("--generator-steps"))
+        {
+            GeneratorBenchmarks.PrintSteps("Both");
+            return 0;
+        }
+
         if (args.Contains("--paired"))
         {
             await PairedMarkCost.RunAsync(rounds: args.Contains("--quick") ? 100 : 400);

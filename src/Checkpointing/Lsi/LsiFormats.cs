@@ -34,7 +34,42 @@ public static class LsiFormats
     }
 
     /// <summary>
-    /// Checks an ISBN after <see cref="NormalizeIsbn"/>: 13 digits with a valid ISBN-13 check digit, or
+    /// Removes hyphens and spaces from an ISBN without allocating in the usual cases (the generated writers use
+    /// it): the ISBN itself when it has none, else the clean-up written into <paramref name="buffer"/>; only an
+    /// ISBN with separators longer than the buffer gets a new string.
+    /// </summary>
+    /// <returns>The ISBN without hyphens and spaces; empty for <see langword="null"/>.</returns>
+    public static ReadOnlySpan<char> NormalizeIsbn(string? isbn, Span<char> buffer)
+    {
+        if (string.IsNullOrEmpty(isbn))
+        {
+            return default;
+        }
+
+        if (isbn.AsSpan().IndexOfAny('-', ' ') < 0)
+        {
+            return isbn;
+        }
+
+        if (isbn.Length > buffer.Length)
+        {
+            return NormalizeIsbn(isbn);
+        }
+
+        var length = 0;
+        foreach (var c in isbn)
+        {
+            if (c is not ('-' or ' '))
+            {
+                buffer[length++] = c;
+            }
+        }
+
+        return buffer[..length];
+    }
+
+    /// <summary>
+    /// Checks an ISBN after <see cref="NormalizeIsbn(string?)"/>: 13 digits with a valid ISBN-13 check digit, or
     /// 10 characters with a valid ISBN-10 check digit.
     /// </summary>
     /// <param name="isbn">The ISBN, with or without hyphens.</param>

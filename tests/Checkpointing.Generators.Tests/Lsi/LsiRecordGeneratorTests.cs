@@ -88,6 +88,46 @@ public sealed class LsiRecordGeneratorTests
         }
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("    [LsiColumn(\"Reserved 1\")] public string? Again { get; set; }\n")]
+    [InlineData("    [LsiColumn(\"Pages\", Required = true)] public int Count { get; set; }\n")]
+    [InlineData("    [LsiColumn(\"Imprint\", Format = LsiFormat.UsdPrice)] public string? Wrong { get; set; }\n")]
+    public void Reading_from_syntax_gives_what_binding_gives(string extraMember)
+    {
+        // The 107 columns of the runtime tests' FullLsiRow; a constructor sends the same type to the symbol-based parser.
+        var source = "using System;\n" + File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Checkpointing.Tests", "Lsi", "FullLsiRow.cs"))
+            .Replace("public partial class FullLsiRow\n{\n", "public partial class FullLsiRow\n{\n" + extraMember);
+        var end = source.LastIndexOf('}');
+        var bound = source.Substring(0, end) + "    public FullLsiRow() { }\n" + source.Substring(end);
+        Assert.NotEqual(source, bound);
+
+        var fromSyntax = LsiTestSources.Run(source, LsiTestSources.Template);
+        var fromSymbols = LsiTestSources.Run(bound, LsiTestSources.Template);
+
+        Assert.Equal(
+            fromSymbols.GeneratorDiagnostics.Select(d => d.ToString()),
+            fromSyntax.GeneratorDiagnostics.Select(d => d.ToString()));
+        Assert.Equal(fromSymbols.RunResult.GeneratedTrees.Length, fromSyntax.RunResult.GeneratedTrees.Length);
+        for (var i = 0; i < fromSyntax.RunResult.GeneratedTrees.Length; i++)
+        {
+            Assert.Equal(fromSymbols.RunResult.GeneratedTrees[i].ToString(), fromSyntax.RunResult.GeneratedTrees[i].ToString());
+        }
+
+        Assert.Equal(extraMember.Length == 0, fromSyntax.GeneratorDiagnostics.IsEmpty);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Generators.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory!.FullName;
+    }
+
     [Fact]
     public void A_member_rename_modifies_the_record_step()
     {

@@ -5,6 +5,20 @@ namespace Checkpointing.Tests.Lsi;
 public sealed class LsiFormatsTests
 {
     [Theory]
+    [InlineData(null, 8)]
+    [InlineData("", 8)]
+    [InlineData("9781234567897", 8)]
+    [InlineData("978-1-23-456789-7", 32)]
+    [InlineData("978 1 23 456789 7", 8)]
+    [InlineData(" - ", 8)]
+    public void The_span_isbn_clean_up_matches_the_string_one(string? isbn, int bufferLength)
+    {
+        Span<char> buffer = stackalloc char[bufferLength];
+
+        Assert.Equal(LsiFormats.NormalizeIsbn(isbn), LsiFormats.NormalizeIsbn(isbn, buffer).ToString());
+    }
+
+    [Theory]
     [InlineData("978-1-234-56789-7", true)]
     [InlineData("9780306406157", true)]
     [InlineData("978 0 306 40615 7", true)]

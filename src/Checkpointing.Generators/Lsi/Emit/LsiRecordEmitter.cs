@@ -227,9 +227,9 @@ internal static class LsiRecordEmitter
         w.Line();
         w.Line($"public override void Write(global::CsvHelper.CsvWriter writer, {t} record)");
         w.OpenBrace();
-        if (model.Members.Any(m => m.Format is LsiFormatKind.UsdPrice or LsiFormatKind.Percent))
+        if (model.Members.Any(m => m.Format is LsiFormatKind.UsdPrice or LsiFormatKind.Percent or LsiFormatKind.Isbn))
         {
-            // Prices and percentages are formatted into one stack buffer rather than a string per field.
+            // Prices, percentages and cleaned-up ISBNs are written into one stack buffer rather than a string per field.
             w.Line("global::System.Span<char> buffer = stackalloc char[32];");
         }
 
@@ -266,7 +266,7 @@ internal static class LsiRecordEmitter
     /// <summary>The arguments of the <c>WriteField</c> call of a (non-null) value.</summary>
     private static string WriteValue(LsiMemberModel m, string value) => (m.Kind, EffectiveFormat(m)) switch
     {
-        (LsiMemberKind.String, LsiFormatKind.Isbn) => $"{Formats}.NormalizeIsbn({value})",
+        (LsiMemberKind.String, LsiFormatKind.Isbn) => $"{Formats}.NormalizeIsbn({value}, buffer)",
         (LsiMemberKind.String, _) => value,
         (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice) => $"buffer[..{Formats}.FormatUsdPrice({value}, buffer)]",
         (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"buffer[..{Formats}.FormatPercent({value}, buffer)]",

@@ -21,6 +21,26 @@ internal static class LsiRecordParser
         var typeLocation = LocationInfo.From(declaration.Identifier.GetLocation());
         var typeName = type.Name;
 
+        var attribute = context.Attributes[0];
+        string? template = null;
+        var escapeInjection = true;
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Template" && argument.Value.Value is string name && name.Length > 0)
+            {
+                template = name;
+            }
+            else if (argument.Key == "EscapeInjection" && argument.Value.Value is bool escape)
+            {
+                escapeInjection = escape;
+            }
+        }
+
+        if (LsiRecordSyntaxReader.TryRead(context, type, template, escapeInjection, cancellationToken) is { } read)
+        {
+            return read;
+        }
+
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
             diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotPartial, typeLocation, typeName));
@@ -44,21 +64,6 @@ internal static class LsiRecordParser
             diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "has no parameterless constructor"));
         }
 
-        var attribute = context.Attributes[0];
-        string? template = null;
-        var escapeInjection = true;
-        foreach (var argument in attribute.NamedArguments)
-        {
-            if (argument.Key == "Template" && argument.Value.Value is string name && name.Length > 0)
-            {
-                template = name;
-            }
-            else if (argument.Key == "EscapeInjection" && argument.Value.Value is bool escape)
-            {
-                escapeInjection = escape;
-            }
-        }
-
         var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
         var members = new List<LsiMemberModel>();
         var byColumn = new Dictionary<string, string>(System.StringComparer.Ordinal);
@@ -70,7 +75,7 @@ internal static class LsiRecordParser
                 continue;
             }
 
-            var column = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.LsiColumn);
+            var column = member.GetAttributes().FirstOrDefault(a => IsLsiColumn(a.AttributeClass));
             if (column is null)
             {
                 continue;
@@ -224,8 +229,11 @@ internal static class LsiRecordParser
         return new LsiMemberModel(member.Name, name, kind, isNullable, format, required, maxLength, location);
     }
 
+    private static bool IsLsiColumn(INamedTypeSymbol? type) =>
+        type is { Name: "LsiColumnAttribute", ContainingType: null, ContainingNamespace: { Name: "Lsi", ContainingNamespace: { Name: "Checkpointing", ContainingNamespace.IsGlobalNamespace: true } } };
+
     /// <summary>Why <paramref name="format"/> does not fit <paramref name="kind"/>; null when it does.</summary>
-    private static string? FormatProblem(LsiMemberKind kind, LsiFormatKind format)
+    internal static string? FormatProblem(LsiMemberKind kind, LsiFormatKind format)
     {
         if (format == LsiFormatKind.Default)
         {

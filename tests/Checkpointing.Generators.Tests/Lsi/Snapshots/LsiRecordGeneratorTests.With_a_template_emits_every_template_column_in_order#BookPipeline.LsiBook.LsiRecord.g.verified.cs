@@ -422,7 +422,7 @@ namespace BookPipeline
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
-                writer.WriteField(global::Checkpointing.Lsi.LsiFormats.NormalizeIsbn(record.Isbn));
+                writer.WriteField(global::Checkpointing.Lsi.LsiFormats.NormalizeIsbn(record.Isbn, buffer));
                 writer.WriteField(default(string));
                 writer.WriteField(record.Title);
                 writer.WriteField(default(string));

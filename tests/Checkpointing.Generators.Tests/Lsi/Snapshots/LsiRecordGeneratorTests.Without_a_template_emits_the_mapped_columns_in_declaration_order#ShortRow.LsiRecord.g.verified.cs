@@ -193,8 +193,9 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
 
         public override void Write(global::CsvHelper.CsvWriter writer, global::ShortRow record)
         {
+            global::System.Span<char> buffer = stackalloc char[32];
             writer.WriteField(record.Title);
-            writer.WriteField(global::Checkpointing.Lsi.LsiFormats.NormalizeIsbn(record.Isbn));
+            writer.WriteField(global::Checkpointing.Lsi.LsiFormats.NormalizeIsbn(record.Isbn, buffer));
             if (record.PubDate is { } value2) writer.WriteField(value2, global::System.MemoryExtensions.AsSpan("yyyy-MM-dd"), global::System.Globalization.CultureInfo.InvariantCulture);
             else writer.WriteField(default(string));
             writer.WriteField(record.Weight, global::System.ReadOnlySpan<char>.Empty, global::System.Globalization.CultureInfo.InvariantCulture);
