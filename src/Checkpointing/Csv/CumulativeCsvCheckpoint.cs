@@ -109,7 +109,9 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
 
             var lockPath = Path.Combine(directory, CumulativeCsv.LockFileName(imprint));
             checkpoint._lock = fs.TryAcquireLock(lockPath) ?? throw new CumulativeCsvLockedException(imprint, lockPath);
-            RemoveTempFiles(fs, directory, imprint);
+            // Only this imprint's temp files, and under its lock, so never a live writer's.
+            AtomicFile.CleanupTempFiles(fs, directory, name =>
+                name.StartsWith(".cumulative_checkpoint_", StringComparison.Ordinal) && name.Contains("_" + imprint + ".csv.", StringComparison.Ordinal));
             var existing = options.ResumeLatest ? CumulativeCsv.FindLatest(fs, directory, imprint) : null;
             checkpoint = existing is null ? checkpoint.Create() : checkpoint.WithPath(existing).Resume();
         }
@@ -131,28 +133,6 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
         }
 
         return Task.FromResult(checkpoint);
-    }
-
-    /// <summary>
-    /// Removes the temp files an interrupted atomic write of this imprint's CSV left (under its lock, so
-    /// never a live writer's; other imprints' temp files are left to their own writers).
-    /// </summary>
-    private static void RemoveTempFiles(IFileSystem fs, string directory, string imprint)
-    {
-        foreach (var name in fs.ListFiles(directory))
-        {
-            if (AtomicFile.IsTempFileName(name) && name.StartsWith(".cumulative_checkpoint_", StringComparison.Ordinal) && name.Contains("_" + imprint + ".csv.", StringComparison.Ordinal))
-            {
-                try
-                {
-                    fs.Delete(Path.Combine(directory, name));
-                }
-                catch (IOException)
-                {
-                    // Best effort: removed at the next open.
-                }
-            }
-        }
     }
 
     /// <summary>

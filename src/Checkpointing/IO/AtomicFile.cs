@@ -114,12 +114,15 @@ public static partial class AtomicFile
         }
     }
 
-    internal static int CleanupTempFiles(IFileSystem fs, string directory)
+    /// <param name="fs">The file system.</param>
+    /// <param name="directory">The folder to clean.</param>
+    /// <param name="nameFilter">Narrows the cleanup to some of our temp names (e.g. one writer's files), or null for all.</param>
+    internal static int CleanupTempFiles(IFileSystem fs, string directory, Func<string, bool>? nameFilter = null)
     {
         var removed = 0;
         foreach (var name in fs.ListFiles(directory))
         {
-            if (!IsTempFileName(name))
+            if (!IsTempFileName(name) || nameFilter?.Invoke(name) == false)
             {
                 continue;
             }

@@ -236,9 +236,9 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
     /// <summary>Writes and fsyncs every pending record. Caller holds <see cref="_flushGate"/>.</summary>
     private void WritePendingLocked()
     {
-        if (_timerError is { } timerError)
+        // Set by the timer's thread: take it atomically so an error is reported exactly once.
+        if (Interlocked.Exchange(ref _timerError, null) is { } timerError)
         {
-            _timerError = null;
             throw new IOException($"A background flush of '{_journalPath}' failed: {timerError.Message}", timerError);
         }
 
@@ -455,7 +455,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         catch (Exception e)
         {
             // Surfaces on the next mark or flush of a worker, which can fail the stage with it.
-            _timerError = e;
+            Volatile.Write(ref _timerError, e);
         }
     }
 }
