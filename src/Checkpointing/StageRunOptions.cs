@@ -41,6 +41,12 @@ public sealed class StageRunOptions
     /// <summary>Where checkpoints are kept; defaults to the file store under <see cref="Root"/>.</summary>
     public ICheckpointStore? Store { get; init; }
 
+    /// <summary>
+    /// The clock of the run's timestamps (marks, outputs, run history) and of the <see cref="CommitPolicy.Every"/>
+    /// timer; defaults to <see cref="System.TimeProvider.System"/>. A host passes its own so tests can fake time.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; init; }
+
     /// <summary>Receives resume, progress and failure messages.</summary>
     public ILogger? Logger { get; init; }
 

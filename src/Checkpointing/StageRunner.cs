@@ -20,7 +20,7 @@ public static class StageRunner
     /// <exception cref="StageFailedException">An item failed under <see cref="ItemFailurePolicy.FailStage"/>.</exception>
     public static Task<StageRunResult> RunAsync<TItem, TOutput>(
         StageDefinition<TItem, TOutput> definition, IEnumerable<TItem> items, StageRunOptions options, CancellationToken cancellationToken = default) =>
-        RunAsync(definition, items, options, PhysicalFileSystem.Instance, TimeProvider.System, cancellationToken);
+        RunAsync(definition, items, options, PhysicalFileSystem.Instance, options?.TimeProvider ?? TimeProvider.System, cancellationToken);
 
     internal static async Task<StageRunResult> RunAsync<TItem, TOutput>(
         StageDefinition<TItem, TOutput> definition, IEnumerable<TItem> items, StageRunOptions options,

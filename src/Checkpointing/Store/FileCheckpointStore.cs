@@ -19,6 +19,12 @@ public sealed class FileCheckpointStore : ICheckpointStore
     {
     }
 
+    /// <summary>Creates a store under <paramref name="root"/> whose lock and journal timestamps come from <paramref name="timeProvider"/>.</summary>
+    public FileCheckpointStore(string root, TimeProvider timeProvider)
+        : this(root, PhysicalFileSystem.Instance, timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)))
+    {
+    }
+
     internal FileCheckpointStore(string root, IFileSystem fileSystem, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
