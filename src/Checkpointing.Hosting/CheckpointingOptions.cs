@@ -1,0 +1,83 @@
+namespace Checkpointing.Hosting;
+
+/// <summary>
+/// The settings of <c>services.AddCheckpointing(...)</c>, bound from the configuration section
+/// <see cref="SectionName"/> (<c>appsettings.json</c>, environment variables such as
+/// <c>Checkpointing__MaxDegreeOfParallelism=4</c>, command-line arguments) and/or set in code. They are the
+/// defaults of every stage run started through <see cref="HostedStageRunner"/>; they are validated when the
+/// host starts (see docs/hosting.md for every key, its default and its validation).
+/// </summary>
+/// <remarks>
+/// Enumerations are strings here so that a wrong value gets a message naming the key, the value and the
+/// accepted values, rather than the binder's conversion error.
+/// </remarks>
+public sealed class CheckpointingOptions
+{
+    /// <summary>The configuration section the settings are read from: <c>Checkpointing</c>.</summary>
+    public const string SectionName = "Checkpointing";
+
+    /// <summary>The storage root (a folder, created if missing); relative to the working directory. Defaults to <c>data</c>.</summary>
+    public string Root { get; set; } = "data";
+
+    /// <summary>The run id used when a run does not name one (e.g. <c>scan-0042</c>); none by default.</summary>
+    public string? RunId { get; set; }
+
+    /// <summary>True (default): skip completed items. False: explicitly reset each stage and redo every item.</summary>
+    public bool Resume { get; set; } = true;
+
+    /// <summary>How many items a stage processes at once; 1 or more. Defaults to 1.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = 1;
+
+    /// <summary>
+    /// When completion marks become durable: <c>EveryItem</c> (default), <c>EveryItems</c> (with
+    /// <see cref="CommitItems"/>) or <c>Every</c> (with <see cref="CommitInterval"/>); case-insensitive.
+    /// </summary>
+    public string CommitPolicy { get; set; } = nameof(Checkpointing.CommitPolicy.EveryItem);
+
+    /// <summary>The group size of the <c>EveryItems</c> commit policy; 1 or more. Only with that policy.</summary>
+    public int? CommitItems { get; set; }
+
+    /// <summary>The longest a mark stays pending under the <c>Every</c> commit policy; positive. Only with that policy.</summary>
+    public TimeSpan? CommitInterval { get; set; }
+
+    /// <summary>What a stage does when an item's work throws: <c>FailStage</c> (default) or <c>SkipItem</c>; case-insensitive.</summary>
+    public string ItemFailurePolicy { get; set; } = nameof(Checkpointing.ItemFailurePolicy.FailStage);
+
+    /// <summary>True (default): on resume, read and validate every completed item's output.</summary>
+    public bool ValidateOutputsOnResume { get; set; } = true;
+
+    /// <summary>True: an unreadable checkpoint snapshot fails the run instead of falling back to the outputs. Defaults to false.</summary>
+    public bool StrictCheckpoint { get; set; }
+
+    /// <summary>Which checkpoint store keeps the checkpoints (section <c>Checkpointing:Store</c>).</summary>
+    public CheckpointStoreOptions Store { get; set; } = new();
+
+    /// <summary>The thresholds of the health check (section <c>Checkpointing:Health</c>).</summary>
+    public CheckpointingHealthOptions Health { get; set; } = new();
+}
+
+/// <summary>Which checkpoint store keeps the checkpoints (section <c>Checkpointing:Store</c>).</summary>
+public sealed class CheckpointStoreOptions
+{
+    /// <summary>The name of the file store, the default: checkpoints in files under the root.</summary>
+    public const string File = "File";
+
+    /// <summary>
+    /// The registered store to use (case-insensitive): <see cref="File"/> by default. Other stores are
+    /// registered by name with <see cref="CheckpointingBuilderExtensions.AddStore"/>.
+    /// </summary>
+    public string Type { get; set; } = File;
+}
+
+/// <summary>
+/// When the health check calls a running stage stalled (section <c>Checkpointing:Health</c>): the age of its
+/// last durable mark (or, before its first, of its start) against two thresholds.
+/// </summary>
+public sealed class CheckpointingHealthOptions
+{
+    /// <summary>From this age on, the stage is <c>Degraded</c>. Positive; defaults to 5 minutes.</summary>
+    public TimeSpan DegradedAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>From this age on, the stage is <c>Unhealthy</c>. Greater than <see cref="DegradedAfter"/>; defaults to 20 minutes.</summary>
+    public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromMinutes(20);
+}
