@@ -1,8 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.DependencyInjection;
+using Checkpointing;
+using Checkpointing.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Checkpointing.Hosting;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers stages, hosted jobs and checkpoint stores on an <see cref="ICheckpointingBuilder"/>.</summary>
 public static class CheckpointingBuilderExtensions
