@@ -173,6 +173,7 @@ public sealed class ConfigurationTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
         Assert.Contains("Checkpointing:MaxDegreeOfParallelism", error.Message);
+        Assert.Contains("'four'", error.InnerException?.Message);
     }
 
     [Fact]

@@ -111,6 +111,41 @@ public sealed class HostedRunTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_failing_job_stops_the_host_with_the_failure_exit_code_keeping_what_it_finished()
+    {
+        var before = Environment.ExitCode;
+        try
+        {
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            builder.Services.AddSingleton(new PageGate());
+            builder.Services.AddCheckpointing(o =>
+            {
+                o.Root = _temp.Path;
+                o.RunId = "run-2";
+            }).AddStage<PagesStage>().AddJob<FailingJob>(o => o.FailedExitCode = 3);
+            using var host = builder.Build();
+            await host.StartAsync();
+            await host.WaitForShutdownAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(3, Environment.ExitCode);
+            Assert.Equal(3, FileCheckpointStore.ReadState(_temp.Path, "run-2", "pages")!.CompletedCount);
+        }
+        finally
+        {
+            Environment.ExitCode = before;
+        }
+    }
+
+    private sealed class FailingJob(HostedStageRunner runner, PagesStage stage) : ICheckpointedJob
+    {
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            await runner.RunAsync(stage.CreateDefinition(), [1, 2, 3], cancellationToken: cancellationToken);
+            throw new InvalidOperationException("The upload step failed.");
+        }
+    }
+
     private IHost BuildHost(PageGate gate, JobResults results)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
