@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Checkpointing.Hosting;
 
 /// <summary>A checkpoint store that <c>Checkpointing:Store:Type</c> can name.</summary>
 internal sealed record CheckpointStoreRegistration(string Name, Func<IServiceProvider, ICheckpointStore> Factory);
+
+/// <summary>A configuration section bound to <see cref="CheckpointingOptions"/>, kept to check its keys.</summary>
+internal sealed record CheckpointingConfigurationSection(IConfigurationSection Section);
 
 /// <summary>
 /// The store named by <c>Checkpointing:Store:Type</c>, created once and wrapped so that

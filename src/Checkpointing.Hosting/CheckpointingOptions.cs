@@ -51,11 +51,49 @@ public sealed class CheckpointingOptions
     /// <summary>True: an unreadable checkpoint snapshot fails the run instead of falling back to the outputs. Defaults to false.</summary>
     public bool StrictCheckpoint { get; set; }
 
+    /// <summary>
+    /// Settings of single stages by stage name (section <c>Checkpointing:Stages:&lt;stage&gt;</c>, e.g.
+    /// <c>Checkpointing:Stages:ocr:MaxDegreeOfParallelism</c>); what a stage leaves unset comes from the defaults above.
+    /// </summary>
+    public Dictionary<string, StageSettings> Stages { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Which checkpoint store keeps the checkpoints (section <c>Checkpointing:Store</c>).</summary>
     public CheckpointStoreOptions Store { get; set; } = new();
 
     /// <summary>The thresholds of the health check (section <c>Checkpointing:Health</c>).</summary>
     public CheckpointingHealthOptions Health { get; set; } = new();
+}
+
+/// <summary>
+/// The settings of one stage (section <c>Checkpointing:Stages:&lt;stage&gt;</c>) over the defaults of
+/// <see cref="CheckpointingOptions"/>; a null setting takes the default. A stage that sets its own
+/// <see cref="CommitPolicy"/> takes <see cref="CommitItems"/> and <see cref="CommitInterval"/> from here only.
+/// </summary>
+public sealed class StageSettings
+{
+    /// <summary>Overrides <see cref="CheckpointingOptions.Resume"/>.</summary>
+    public bool? Resume { get; set; }
+
+    /// <summary>Overrides <see cref="CheckpointingOptions.MaxDegreeOfParallelism"/>.</summary>
+    public int? MaxDegreeOfParallelism { get; set; }
+
+    /// <summary>Overrides <see cref="CheckpointingOptions.CommitPolicy"/>.</summary>
+    public string? CommitPolicy { get; set; }
+
+    /// <summary>Overrides <see cref="CheckpointingOptions.CommitItems"/>.</summary>
+    public int? CommitItems { get; set; }
+
+    /// <summary>Overrides <see cref="CheckpointingOptions.CommitInterval"/>.</summary>
+    public TimeSpan? CommitInterval { get; set; }
+
+    /// <summary>Overrides <see cref="CheckpointingOptions.ItemFailurePolicy"/>.</summary>
+    public string? ItemFailurePolicy { get; set; }
+
+    /// <summary>Overrides <see cref="CheckpointingOptions.ValidateOutputsOnResume"/>.</summary>
+    public bool? ValidateOutputsOnResume { get; set; }
+
+    /// <summary>Overrides <see cref="CheckpointingOptions.StrictCheckpoint"/>.</summary>
+    public bool? StrictCheckpoint { get; set; }
 }
 
 /// <summary>Which checkpoint store keeps the checkpoints (section <c>Checkpointing:Store</c>).</summary>

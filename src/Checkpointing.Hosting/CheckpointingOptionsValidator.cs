@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Checkpointing.Hosting;
@@ -7,13 +8,36 @@ namespace Checkpointing.Hosting;
 /// Checks <see cref="CheckpointingOptions"/> when the host starts, so a wrong setting stops the app before
 /// any work is done, with one message per problem naming the key, its value and what is accepted.
 /// </summary>
-internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreRegistration> stores) : IValidateOptions<CheckpointingOptions>
+internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreRegistration> stores, IEnumerable<CheckpointingConfigurationSection> sections) : IValidateOptions<CheckpointingOptions>
 {
     private const string Prefix = CheckpointingOptions.SectionName + ":";
+
+    // The keys of the section; a new section (e.g. Phases, SharedFiles) is added here with its property.
+    private static readonly string[] KnownKeys =
+    [
+        nameof(CheckpointingOptions.Root), nameof(CheckpointingOptions.RunId), nameof(CheckpointingOptions.Resume),
+        nameof(CheckpointingOptions.MaxDegreeOfParallelism), nameof(CheckpointingOptions.CommitPolicy),
+        nameof(CheckpointingOptions.CommitItems), nameof(CheckpointingOptions.CommitInterval),
+        nameof(CheckpointingOptions.ItemFailurePolicy), nameof(CheckpointingOptions.ValidateOutputsOnResume),
+        nameof(CheckpointingOptions.StrictCheckpoint), nameof(CheckpointingOptions.Stages), nameof(CheckpointingOptions.Store),
+        nameof(CheckpointingOptions.Health),
+    ];
+
+    private static readonly string[] StageKeys =
+    [
+        nameof(StageSettings.Resume), nameof(StageSettings.MaxDegreeOfParallelism), nameof(StageSettings.CommitPolicy),
+        nameof(StageSettings.CommitItems), nameof(StageSettings.CommitInterval), nameof(StageSettings.ItemFailurePolicy),
+        nameof(StageSettings.ValidateOutputsOnResume), nameof(StageSettings.StrictCheckpoint),
+    ];
 
     public ValidateOptionsResult Validate(string? name, CheckpointingOptions options)
     {
         var errors = new List<string>();
+        foreach (var section in sections)
+        {
+            AddUnknownKeys(section.Section, errors);
+        }
+
         if (GetRootProblem(options.Root) is { } rootProblem)
         {
             errors.Add(rootProblem);
@@ -24,15 +48,20 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
             errors.Add($"{Prefix}RunId '{runId}' cannot be used as a folder name: {runIdProblem}.");
         }
 
-        if (options.MaxDegreeOfParallelism < 1)
-        {
-            errors.Add($"{Prefix}MaxDegreeOfParallelism must be 1 or more; it is {options.MaxDegreeOfParallelism}.");
-        }
+        var before = errors.Count;
+        AddRunSettingsProblems(RunSettings.For(options, null), errors);
 
-        AddCommitPolicyProblems(options, errors);
-        if (!OptionValues.TryParseItemFailurePolicy(options.ItemFailurePolicy, out _))
+        // A stage's settings are checked once the defaults they fall back on are right, so one bad default is one message.
+        foreach (var stageName in (options.Stages?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
         {
-            errors.Add($"{Prefix}ItemFailurePolicy '{options.ItemFailurePolicy}' is not an item failure policy; use FailStage or SkipItem.");
+            if (CheckpointKeys.GetProblem(stageName) is { } stageProblem)
+            {
+                errors.Add($"{Prefix}Stages:{stageName} does not name a stage: {stageProblem}.");
+            }
+            else if (errors.Count == before)
+            {
+                AddRunSettingsProblems(RunSettings.For(options, stageName), errors);
+            }
         }
 
         var storeType = options.Store?.Type;
@@ -56,12 +85,28 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void AddCommitPolicyProblems(CheckpointingOptions options, List<string> errors)
+    private static void AddRunSettingsProblems(RunSettings options, List<string> errors)
     {
+        var prefix = options.Prefix;
+        if (options.MaxDegreeOfParallelism < 1)
+        {
+            errors.Add($"{prefix}MaxDegreeOfParallelism must be 1 or more; it is {options.MaxDegreeOfParallelism}.");
+        }
+
+        AddCommitPolicyProblems(options, errors);
+        if (!OptionValues.TryParseItemFailurePolicy(options.ItemFailurePolicy, out _))
+        {
+            errors.Add($"{prefix}ItemFailurePolicy '{options.ItemFailurePolicy}' is not an item failure policy; use FailStage or SkipItem.");
+        }
+    }
+
+    private static void AddCommitPolicyProblems(RunSettings options, List<string> errors)
+    {
+        var prefix = options.Prefix;
         var policy = options.CommitPolicy;
         if (!OptionValues.TryParseCommitPolicyKind(policy, out var kind))
         {
-            errors.Add($"{Prefix}CommitPolicy '{policy}' is not a commit policy; use EveryItem, EveryItems (with {Prefix}CommitItems) or Every (with {Prefix}CommitInterval).");
+            errors.Add($"{prefix}CommitPolicy '{policy}' is not a commit policy; use EveryItem, EveryItems (with {prefix}CommitItems) or Every (with {prefix}CommitInterval).");
             return;
         }
 
@@ -69,34 +114,82 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
         {
             if (options.CommitItems is not { } items)
             {
-                errors.Add($"{Prefix}CommitPolicy EveryItems needs {Prefix}CommitItems (the group size, 1 or more).");
+                errors.Add($"{prefix}CommitPolicy EveryItems needs {prefix}CommitItems (the group size, 1 or more).");
             }
             else if (items < 1)
             {
-                errors.Add($"{Prefix}CommitItems must be 1 or more; it is {items.ToString(CultureInfo.InvariantCulture)}.");
+                errors.Add($"{prefix}CommitItems must be 1 or more; it is {items.ToString(CultureInfo.InvariantCulture)}.");
             }
         }
         else if (options.CommitItems is { } items)
         {
-            errors.Add($"{Prefix}CommitItems ({items.ToString(CultureInfo.InvariantCulture)}) is only used with {Prefix}CommitPolicy EveryItems, but the policy is '{policy}'.");
+            errors.Add($"{prefix}CommitItems ({items.ToString(CultureInfo.InvariantCulture)}) is only used with {prefix}CommitPolicy EveryItems, but the policy is '{policy}'.");
         }
 
         if (kind == CommitPolicyKind.Every)
         {
             if (options.CommitInterval is not { } interval)
             {
-                errors.Add($"{Prefix}CommitPolicy Every needs {Prefix}CommitInterval (e.g. 00:00:02).");
+                errors.Add($"{prefix}CommitPolicy Every needs {prefix}CommitInterval (e.g. 00:00:02).");
             }
             else if (interval <= TimeSpan.Zero)
             {
-                errors.Add($"{Prefix}CommitInterval must be positive; it is {interval:c}.");
+                errors.Add($"{prefix}CommitInterval must be positive; it is {interval:c}.");
             }
         }
         else if (options.CommitInterval is { } interval)
         {
-            errors.Add($"{Prefix}CommitInterval ({interval:c}) is only used with {Prefix}CommitPolicy Every, but the policy is '{policy}'.");
+            errors.Add($"{prefix}CommitInterval ({interval:c}) is only used with {prefix}CommitPolicy Every, but the policy is '{policy}'.");
         }
     }
+
+    // A misspelt key (Checkpointing__MaxDegreeOfParalelism=4) would otherwise be ignored without a word, and the
+    // run would go on with the default. Under Store, a registered store's name may hold that store's own settings.
+    private void AddUnknownKeys(IConfigurationSection section, List<string> errors)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if ((Is(child, nameof(CheckpointingOptions.Store)) || Is(child, nameof(CheckpointingOptions.Health))) && child.Value is { } value)
+            {
+                errors.Add($"{child.Path} is a section, not a value ('{value}'); set its keys, e.g. {child.Path}:{(Is(child, nameof(CheckpointingOptions.Store)) ? "Type" : "DegradedAfter")}.");
+            }
+
+            if (Is(child, nameof(CheckpointingOptions.Store)))
+            {
+                var storeKeys = stores.Select(s => s.Name).Append(nameof(CheckpointStoreOptions.Type));
+                AddUnknown(child, storeKeys, errors);
+            }
+            else if (Is(child, nameof(CheckpointingOptions.Stages)))
+            {
+                foreach (var stage in child.GetChildren())
+                {
+                    AddUnknown(stage, StageKeys, errors);
+                }
+            }
+            else if (Is(child, nameof(CheckpointingOptions.Health)))
+            {
+                AddUnknown(child, [nameof(CheckpointingHealthOptions.DegradedAfter), nameof(CheckpointingHealthOptions.UnhealthyAfter)], errors);
+            }
+            else if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{child.Path} is not a setting; the settings of {section.Path} are {string.Join(", ", KnownKeys)}.");
+            }
+        }
+    }
+
+    private static void AddUnknown(IConfigurationSection section, IEnumerable<string> known, List<string> errors)
+    {
+        var names = known.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        foreach (var child in section.GetChildren())
+        {
+            if (!names.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{child.Path} is not a setting; the settings of {section.Path} are {string.Join(", ", names)}.");
+            }
+        }
+    }
+
+    private static bool Is(IConfigurationSection section, string key) => string.Equals(section.Key, key, StringComparison.OrdinalIgnoreCase);
 
     private static string? GetRootProblem(string? root)
     {

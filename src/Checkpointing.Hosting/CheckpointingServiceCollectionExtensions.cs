@@ -29,6 +29,7 @@ public static class CheckpointingServiceCollectionExtensions
             : configuration.GetSection(CheckpointingOptions.SectionName);
         var builder = AddCore(services);
         services.AddOptions<CheckpointingOptions>().Bind(section);
+        services.AddSingleton(new CheckpointingConfigurationSection(section));
         if (configure is not null)
         {
             services.Configure(configure);

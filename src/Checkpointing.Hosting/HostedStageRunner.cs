@@ -32,7 +32,8 @@ public sealed class HostedStageRunner
     }
 
     /// <summary>
-    /// The options of a run of <paramref name="stageName"/> as configured: what <see cref="RunAsync"/> passes
+    /// The options of a run of <paramref name="stageName"/> as configured (the defaults, then the stage's
+    /// <c>Checkpointing:Stages:&lt;stage&gt;</c> section): what <see cref="RunAsync"/> passes
     /// to <see cref="StageRunner"/>, for code that drives <see cref="StageRunner"/> or a generated
     /// <c>RunAsync</c> itself.
     /// </summary>
@@ -50,16 +51,17 @@ public sealed class HostedStageRunner
                 $"Stage '{stageName}' has no run id: pass one to RunAsync or set {CheckpointingOptions.SectionName}:RunId.");
         }
 
+        var settings = RunSettings.For(_options, stageName);
         return new StageRunOptions
         {
             Root = _options.Root,
             RunId = effectiveRunId,
-            Resume = _options.Resume,
-            MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism,
-            CommitPolicy = OptionValues.GetCommitPolicy(_options),
-            ItemFailurePolicy = OptionValues.GetItemFailurePolicy(_options),
-            ValidateOutputsOnResume = _options.ValidateOutputsOnResume,
-            StrictCheckpoint = _options.StrictCheckpoint,
+            Resume = settings.Resume,
+            MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism,
+            CommitPolicy = OptionValues.GetCommitPolicy(settings),
+            ItemFailurePolicy = OptionValues.GetItemFailurePolicy(settings),
+            ValidateOutputsOnResume = settings.ValidateOutputsOnResume,
+            StrictCheckpoint = settings.StrictCheckpoint,
             Store = _store,
             TimeProvider = _time,
             Logger = _loggerFactory.CreateLogger("Checkpointing.Stages." + stageName),

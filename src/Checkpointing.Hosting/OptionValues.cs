@@ -8,6 +8,42 @@ internal enum CommitPolicyKind
     Every,
 }
 
+/// <summary>
+/// The run settings of one stage: the defaults with the stage's own settings applied. <c>Prefix</c> is the
+/// configuration path they are named under in messages (<c>Checkpointing:</c> or <c>Checkpointing:Stages:ocr:</c>).
+/// </summary>
+internal sealed record RunSettings(
+    string Prefix, bool Resume, int MaxDegreeOfParallelism, string? CommitPolicy, int? CommitItems, TimeSpan? CommitInterval,
+    string? ItemFailurePolicy, bool ValidateOutputsOnResume, bool StrictCheckpoint)
+{
+    private const string DefaultPrefix = CheckpointingOptions.SectionName + ":";
+
+    /// <summary>The settings of <paramref name="stageName"/>, or the defaults when it is null or has no section.</summary>
+    public static RunSettings For(CheckpointingOptions options, string? stageName)
+    {
+        var defaults = new RunSettings(
+            DefaultPrefix, options.Resume, options.MaxDegreeOfParallelism, options.CommitPolicy, options.CommitItems, options.CommitInterval,
+            options.ItemFailurePolicy, options.ValidateOutputsOnResume, options.StrictCheckpoint);
+        if (stageName is null || options.Stages is null || !options.Stages.TryGetValue(stageName, out var stage) || stage is null)
+        {
+            return defaults;
+        }
+
+        // A stage's own commit policy does not inherit the group size or interval of another policy.
+        var ownPolicy = stage.CommitPolicy is not null;
+        return new RunSettings(
+            $"{DefaultPrefix}Stages:{stageName}:",
+            stage.Resume ?? defaults.Resume,
+            stage.MaxDegreeOfParallelism ?? defaults.MaxDegreeOfParallelism,
+            stage.CommitPolicy ?? defaults.CommitPolicy,
+            ownPolicy ? stage.CommitItems : stage.CommitItems ?? defaults.CommitItems,
+            ownPolicy ? stage.CommitInterval : stage.CommitInterval ?? defaults.CommitInterval,
+            stage.ItemFailurePolicy ?? defaults.ItemFailurePolicy,
+            stage.ValidateOutputsOnResume ?? defaults.ValidateOutputsOnResume,
+            stage.StrictCheckpoint ?? defaults.StrictCheckpoint);
+    }
+}
+
 /// <summary>Turns the string settings of <see cref="CheckpointingOptions"/> into the runtime's types.</summary>
 internal static class OptionValues
 {
@@ -17,8 +53,8 @@ internal static class OptionValues
     public static bool TryParseItemFailurePolicy(string? value, out ItemFailurePolicy policy) =>
         TryParseName(value, out policy);
 
-    /// <summary>The commit policy of validated options.</summary>
-    public static CommitPolicy GetCommitPolicy(CheckpointingOptions options)
+    /// <summary>The commit policy of validated settings.</summary>
+    public static CommitPolicy GetCommitPolicy(RunSettings options)
     {
         TryParseCommitPolicyKind(options.CommitPolicy, out var kind);
         return kind switch
@@ -29,8 +65,8 @@ internal static class OptionValues
         };
     }
 
-    /// <summary>The item failure policy of validated options.</summary>
-    public static ItemFailurePolicy GetItemFailurePolicy(CheckpointingOptions options)
+    /// <summary>The item failure policy of validated settings.</summary>
+    public static ItemFailurePolicy GetItemFailurePolicy(RunSettings options)
     {
         TryParseItemFailurePolicy(options.ItemFailurePolicy, out var policy);
         return policy;

@@ -70,6 +70,32 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_stage_section_overrides_the_defaults_for_that_stage_only()
+    {
+        using var services = Build(new()
+        {
+            ["Checkpointing:Root"] = _temp.Path,
+            ["Checkpointing:RunId"] = "scan-1",
+            ["Checkpointing:MaxDegreeOfParallelism"] = "4",
+            ["Checkpointing:CommitPolicy"] = "EveryItems",
+            ["Checkpointing:CommitItems"] = "25",
+            ["Checkpointing:Stages:OCR:CommitPolicy"] = "Every",
+            ["Checkpointing:Stages:OCR:CommitInterval"] = "00:00:01",
+            ["Checkpointing:Stages:index:MaxDegreeOfParallelism"] = "1",
+            ["Checkpointing:Stages:index:CommitItems"] = "5",
+            ["Checkpointing:Stages:index:Resume"] = "false",
+        });
+        var runner = services.GetRequiredService<HostedStageRunner>();
+
+        var ocr = runner.CreateRunOptions("ocr");
+        Assert.Equal((4, CommitPolicy.Every(TimeSpan.FromSeconds(1)), true), (ocr.MaxDegreeOfParallelism, ocr.CommitPolicy, ocr.Resume));
+        var index = runner.CreateRunOptions("index");
+        Assert.Equal((1, CommitPolicy.EveryItems(5), false), (index.MaxDegreeOfParallelism, index.CommitPolicy, index.Resume));
+        var other = runner.CreateRunOptions("lsi");
+        Assert.Equal((4, CommitPolicy.EveryItems(25), true), (other.MaxDegreeOfParallelism, other.CommitPolicy, other.Resume));
+    }
+
+    [Fact]
     public void A_run_without_a_run_id_names_the_setting()
     {
         using var services = Build(new() { ["Checkpointing:Root"] = _temp.Path });
@@ -92,6 +118,15 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("Store:Type", "PostgreSql", "Checkpointing:Store:Type 'PostgreSql' is not a registered checkpoint store; registered: File.")]
     [InlineData("Health:DegradedAfter", "-00:01:00", "Checkpointing:Health:DegradedAfter must be positive; it is -00:01:00.")]
     [InlineData("Health:UnhealthyAfter", "00:01:00", "Checkpointing:Health:UnhealthyAfter (00:01:00) must be greater than Checkpointing:Health:DegradedAfter (00:05:00).")]
+    [InlineData("MaxDegreeOfParalelism", "4", "Checkpointing:MaxDegreeOfParalelism is not a setting; the settings of Checkpointing are Root, RunId, Resume, MaxDegreeOfParallelism, CommitPolicy, CommitItems, CommitInterval, ItemFailurePolicy, ValidateOutputsOnResume, StrictCheckpoint, Stages, Store, Health.")]
+    [InlineData("Store:Typ", "File", "Checkpointing:Store:Typ is not a setting; the settings of Checkpointing:Store are File, Type.")]
+    [InlineData("Store", "PostgreSql", "Checkpointing:Store is a section, not a value ('PostgreSql'); set its keys, e.g. Checkpointing:Store:Type.")]
+    [InlineData("Health:Degraded", "00:01:00", "Checkpointing:Health:Degraded is not a setting; the settings of Checkpointing:Health are DegradedAfter, UnhealthyAfter.")]
+    [InlineData("Stages:ocr:MaxDegreeOfParallelism", "0", "Checkpointing:Stages:ocr:MaxDegreeOfParallelism must be 1 or more; it is 0.")]
+    [InlineData("Stages:ocr:CommitPolicy", "EveryItems", "Checkpointing:Stages:ocr:CommitPolicy EveryItems needs Checkpointing:Stages:ocr:CommitItems (the group size, 1 or more).")]
+    [InlineData("Stages:ocr:ItemFailurePolicy", "Retry", "Checkpointing:Stages:ocr:ItemFailurePolicy 'Retry' is not an item failure policy; use FailStage or SkipItem.")]
+    [InlineData("Stages:ocr:Parallelism", "2", "Checkpointing:Stages:ocr:Parallelism is not a setting; the settings of Checkpointing:Stages:ocr are Resume, MaxDegreeOfParallelism, CommitPolicy, CommitItems, CommitInterval, ItemFailurePolicy, ValidateOutputsOnResume, StrictCheckpoint.")]
+    [InlineData("Stages:ocr?:Resume", "false", "Checkpointing:Stages:ocr? does not name a stage: it contains '?', which Windows file names cannot hold.")]
     public async Task A_bad_value_stops_the_host_at_start_with_a_message_naming_the_key_and_the_value(string key, string value, string expected)
     {
         var root = _temp.Combine("root");
@@ -201,6 +236,7 @@ public sealed class ConfigurationTests : IDisposable
             ["Checkpointing:Root"] = _temp.Path,
             ["Checkpointing:RunId"] = "r1",
             ["Checkpointing:Store:Type"] = "recording",
+            ["Checkpointing:Store:Recording:Label"] = "a registered store's own settings are not unknown keys",
         });
         builder.Services.AddSingleton(new PageGate());
         builder.Services.AddCheckpointing(builder.Configuration)
