@@ -67,7 +67,8 @@ public static class CheckpointingServiceCollectionExtensions
         services.TryAddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<SelectedCheckpointStore>().Store);
         services.TryAddSingleton(sp => new HostedStageRunner(
             sp.GetRequiredService<IOptions<CheckpointingOptions>>().Value,
-            sp.GetRequiredService<ICheckpointStore>(),
+            // The selected store, not any ICheckpointStore an app registered itself: the runner's stages must be monitored.
+            sp.GetRequiredService<SelectedCheckpointStore>().Store,
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<StageMonitor>()));

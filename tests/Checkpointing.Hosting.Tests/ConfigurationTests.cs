@@ -253,6 +253,18 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_runner_keeps_the_selected_monitored_store_when_the_app_registered_a_store_itself()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ICheckpointStore>(new FileCheckpointStore(_temp.Path));
+        services.AddCheckpointing(o => o.Root = _temp.Path);
+        using var provider = services.BuildServiceProvider();
+
+        var store = provider.GetRequiredService<HostedStageRunner>().CreateRunOptions("pages", "r").Store;
+        Assert.IsType<FileCheckpointStore>(Assert.IsType<MonitoredCheckpointStore>(store).Inner);
+    }
+
+    [Fact]
     public async Task Options_from_configuration_and_from_code_give_the_same_run()
     {
         var start = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
