@@ -69,7 +69,7 @@ public sealed class HostedRunTests : IDisposable
             ["Checkpointing__RunId"] = "scan-sigterm",
             ["Checkpointing__MaxDegreeOfParallelism"] = "4",
             ["Scan__Pages"] = "100",
-            ["Scan__LatencyMs"] = "40",
+            ["Scan__LatencyMs"] = "100", // 100 pages take 2.5 s or more: the stop lands mid-stage even on a loaded machine
         };
 
         var (process, output) = Start(app, environment);
