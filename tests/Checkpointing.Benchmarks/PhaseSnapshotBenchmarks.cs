@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
 using Checkpointing.Phases;
@@ -10,7 +11,8 @@ namespace Checkpointing.Benchmarks;
 /// the state through SHA-256 into a temp file, fsyncs it, renames it, fsyncs the folder and runs
 /// retention (three snapshots kept, so each save also deletes one). A load lists the folder, reads the
 /// newest file, checks its checksum and deserializes the state. "Read floor" is File.ReadAllBytes of the
-/// same file, for scale. Under --smoke only the 10 KB size runs.
+/// same file, and "Read floor + deserialize" reads and deserializes the bare state (no envelope), for scale:
+/// they show how much of a load is System.Text.Json itself. Under --smoke only the 10 KB size runs.
 /// </summary>
 public class PhaseSnapshotBenchmarks
 {
@@ -19,6 +21,7 @@ public class PhaseSnapshotBenchmarks
     private BenchPhaseState _state = new();
     private byte[] _snapshotBytes = [];
     private string _floorPath = "";
+    private string _stateOnlyPath = "";
     private long _iteration;
 
     /// <summary>The state's approximate size in KB.</summary>
@@ -38,6 +41,8 @@ public class PhaseSnapshotBenchmarks
         await _phase.SaveAsync(++_iteration, _state);
         _snapshotBytes = File.ReadAllBytes(_phase.LastSavedPath!);
         _floorPath = Path.Combine(_phase.Directory, "floor.bin");
+        _stateOnlyPath = Path.Combine(_directory, "state-only.json");
+        File.WriteAllBytes(_stateOnlyPath, JsonSerializer.SerializeToUtf8Bytes(_state, BenchPhaseJsonContext.Default.BenchPhaseState));
         Console.WriteLine($"// Setup: state of {_state.Entries.Count} entries, snapshot file of {_snapshotBytes.Length / 1024.0:0.0} KB");
     }
 
@@ -65,6 +70,10 @@ public class PhaseSnapshotBenchmarks
 
     [Benchmark(Description = "Read floor: File.ReadAllBytes")]
     public int ReadFloor() => File.ReadAllBytes(_phase!.LastSavedPath!).Length;
+
+    [Benchmark(Description = "Read floor + deserialize the state")]
+    public int ReadAndDeserializeFloor() =>
+        JsonSerializer.Deserialize(File.ReadAllBytes(_stateOnlyPath), BenchPhaseJsonContext.Default.BenchPhaseState)!.Entries.Count;
 }
 
 /// <summary>A phase accumulator of many small entries, like recommendations with their sources.</summary>

@@ -320,22 +320,12 @@ public sealed class PhaseCheckpoint<TState> : IDisposable, IAsyncDisposable
             }
         }
 
-        if (removed == 0)
+        // No fsync of the folder for the removals: a removal that a power cut undoes only brings back an
+        // old snapshot, which the next save removes again. The save itself is already durable.
+        if (removed > 0)
         {
-            return;
+            _logger.LogDebug("Phase {Phase}: retention removed {Count} snapshot(s)", Phase, removed);
         }
-
-        try
-        {
-            _fs.FsyncDirectory(Directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A removal that does not survive a power cut only leaves an old snapshot to remove next time.
-            _logger.LogWarning(e, "Phase {Phase}: fsync of {Directory} after retention failed: {Message}", Phase, Directory, e.Message);
-        }
-
-        _logger.LogDebug("Phase {Phase}: retention removed {Count} snapshot(s)", Phase, removed);
     }
 
     private PhaseSnapshot<TState>? TryRead(string path)

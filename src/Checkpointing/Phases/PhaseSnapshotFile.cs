@@ -140,7 +140,6 @@ public static partial class PhaseSnapshotFile
 
         // The state goes straight from the serializer to the file in buffer-sized pieces: a 10 MB state
         // never exists as one more 10 MB array beside the object graph.
-        hashing.Write(" "u8);
         await JsonSerializer.SerializeAsync(hashing, state, typeInfo, cancellationToken).ConfigureAwait(false);
         hashing.Write(",\n  \"metadata\": "u8);
         await using (var writer = new Utf8JsonWriter(hashing))
