@@ -256,7 +256,13 @@ public sealed class PhaseCheckpoint<TState> : IDisposable, IAsyncDisposable
                 await AtomicFile.WriteCoreAsync(
                     _fs,
                     path,
-                    (stream, ct) => PhaseSnapshotFile.WriteAsync(stream, Phase, iteration, sequence, savedAt, complete, _options.InputFingerprint, state, _typeInfo, metadata, ct),
+                    (stream, _) =>
+                    {
+                        // Synchronous on purpose: the serializer writes through a bounded buffer straight to
+                        // the file, which no Stream-based async serialization does for a source-generated type.
+                        PhaseSnapshotFile.Write(stream, Phase, iteration, sequence, savedAt, complete, _options.InputFingerprint, state, _typeInfo, metadata);
+                        return Task.CompletedTask;
+                    },
                     null,
                     cancellationToken).ConfigureAwait(false);
             }

@@ -109,13 +109,13 @@ public static partial class PhaseSnapshotFile
     }
 
     /// <summary>Streams a snapshot to <paramref name="destination"/>: envelope, state, metadata, checksum.</summary>
-    internal static async Task WriteAsync<TState>(
+    internal static void Write<TState>(
         Stream destination, string phase, long iteration, long sequence, DateTimeOffset savedAt, bool complete,
         PhaseFingerprint? fingerprint, TState state, JsonTypeInfo<TState> typeInfo,
-        IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string>? metadata)
     {
-        await using var hashing = new HashingWriteStream(destination, 256 * 1024);
-        await using (var writer = new Utf8JsonWriter(hashing, new JsonWriterOptions { Indented = true }))
+        using var sink = new HashingBufferWriter(destination, 256 * 1024);
+        using (var writer = new Utf8JsonWriter(sink, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
             writer.WriteString("format", Format);
@@ -135,14 +135,18 @@ public static partial class PhaseSnapshotFile
             }
 
             writer.WritePropertyName("state");
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            writer.Flush();
         }
 
-        // The state goes straight from the serializer to the file in buffer-sized pieces: a 10 MB state
-        // never exists as one more 10 MB array beside the object graph.
-        await JsonSerializer.SerializeAsync(hashing, state, typeInfo, cancellationToken).ConfigureAwait(false);
-        hashing.Write(",\n  \"metadata\": "u8);
-        await using (var writer = new Utf8JsonWriter(hashing))
+        // The state's own writer formats it as the caller's options say (indented or not).
+        using (var writer = new Utf8JsonWriter(sink, new JsonWriterOptions { Indented = typeInfo.Options.WriteIndented, Encoder = typeInfo.Options.Encoder }))
+        {
+            JsonSerializer.Serialize(writer, state, typeInfo);
+            writer.Flush();
+        }
+
+        sink.Write(",\n  \"metadata\": "u8);
+        using (var writer = new Utf8JsonWriter(sink))
         {
             writer.WriteStartObject();
             foreach (var (key, value) in metadata ?? EmptyMetadata)
@@ -151,12 +155,11 @@ public static partial class PhaseSnapshotFile
             }
 
             writer.WriteEndObject();
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            writer.Flush();
         }
 
-        var hash = await hashing.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        var tail = Encoding.ASCII.GetBytes(",\n  \"sha256\": \"" + Convert.ToHexString(hash).ToLowerInvariant() + "\"\n}\n");
-        await destination.WriteAsync(tail, cancellationToken).ConfigureAwait(false);
+        var hash = sink.Complete();
+        destination.Write(Encoding.ASCII.GetBytes(",\n  \"sha256\": \"" + Convert.ToHexString(hash).ToLowerInvariant() + "\"\n}\n"));
     }
 
     /// <summary>Deserializes the state of a file whose header is valid; throws <see cref="FormatException"/> naming the problem.</summary>

@@ -480,3 +480,30 @@ public sealed class PhaseCheckpointTests : IDisposable
         Assert.Single(SnapshotFiles());
     }
 }
+
+public sealed class PhaseSnapshotDocTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void The_example_in_the_format_doc_is_a_valid_snapshot()
+    {
+        // tests/Checkpointing.Tests/bin/<Configuration>/net10.0/ -> docs/phase-snapshots.md
+        var doc = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "docs", "phase-snapshots.md"));
+        var text = File.ReadAllText(doc).ReplaceLineEndings("\n");
+        var start = text.IndexOf("```json\n", text.IndexOf("Example, a real file", StringComparison.Ordinal), StringComparison.Ordinal) + "```json\n".Length;
+        var json = text[start..text.IndexOf("```\n", start, StringComparison.Ordinal)];
+        var path = _temp.Combine("phase_3", "checkpoint_20261130_095129_iter2_seq2.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, json);
+
+        var info = PhaseSnapshotFile.Inspect(path);
+
+        Assert.True(info.IsValid, info.Problem);
+        Assert.Equal(2, info.Sequence);
+        File.WriteAllText(path, json.Replace("book_002\"}", "book_003\"}", StringComparison.Ordinal));
+        Assert.Contains("checksum does not match", PhaseSnapshotFile.Inspect(path).Problem, StringComparison.Ordinal);
+    }
+}
