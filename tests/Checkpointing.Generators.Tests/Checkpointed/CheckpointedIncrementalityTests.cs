@@ -67,7 +67,7 @@ public sealed class CheckpointedIncrementalityTests
     }
 
     [Fact]
-    public void Two_hundred_stages_generate_quickly()
+    public void Two_hundred_stages_generate_every_source_and_stay_cached_after_an_unrelated_edit()
     {
         var sources = Enumerable.Range(0, 200).Select(i => Usings + $$"""
             namespace MyApp.Many
@@ -108,9 +108,8 @@ public sealed class CheckpointedIncrementalityTests
         Console.WriteLine(
             $"[Checkpointed] 200 stages: {stopwatch.ElapsedMilliseconds} ms for a full run on a fresh compilation " +
             $"(generator time {timing.ElapsedTime.TotalMilliseconds:0} ms), {incremental.ElapsedMilliseconds} ms after an edit that changes no stage");
-
-        // Generous on purpose (shared 2-core CI machines); the figure itself goes to the test log.
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"200 stages took {stopwatch.Elapsed}");
+        // No time limit here: a loaded machine makes a wall-clock assertion flaky. Generator speed is checked
+        // by the BenchmarkDotNet suite (GeneratorBenchmarks); this test proves the output and the caching.
     }
 
     private static Compilation Replace(Compilation compilation, int index, string text)
