@@ -9,7 +9,8 @@ namespace Checkpointing.Worker;
 /// Runs a stage of N items with parallel workers. Item i's output and cost are fixed functions of i, so
 /// any number of interrupted runs must end in the same files as one uninterrupted run.
 /// Prints <c>COMPLETED key</c> once a mark is durable, and <c>RESULT ...</c> at the end (<c>FAILED ...</c>
-/// and exit code 3 when an item fails, <c>LOCKED ...</c> and 4 when another process holds the stage).
+/// and exit code 3 when an item fails, <c>LOCKED ...</c> and 4 when another process holds the stage,
+/// <c>IOERROR ...</c> and 5 when the storage fails, e.g. a read-only mount).
 /// Under <c>CHECKPOINTING_FAILPOINT</c> the runtime kills the process at the named point.
 /// </summary>
 internal static class StageCommand
@@ -70,6 +71,12 @@ internal static class StageCommand
         {
             Console.Out.WriteLine($"LOCKED {e.Message}");
             return 4;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The storage itself failed (read-only mount, full disk): not a crash, a clear error.
+            Console.Out.WriteLine($"IOERROR {e.GetType().Name}: {e.Message}");
+            return 5;
         }
     }
 
