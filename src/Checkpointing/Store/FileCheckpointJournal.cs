@@ -13,7 +13,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
 {
     private const long MinimumCompactionBytes = 4 * 1024 * 1024;
 
-    /// <summary>What a damaged snapshot (or backup) is renamed to, followed by the UTC time: <c>work.json.corrupt-20261130T091500123Z</c>.</summary>
+    /// <summary>Between a damaged file's name and the UTC time in the name of its kept copy: <c>work.json.corrupt-20261130T091500123Z</c>.</summary>
     internal const string CorruptInfix = ".corrupt-";
 
     private readonly IFileSystem _fs;
@@ -433,7 +433,8 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
             _state.Apply(record);
         }
 
-        _lastSequence = Math.Max(_lastSequence, records.Count > 0 ? Math.Max(records.Max(r => r.Sequence), _state.JournalSequence) : _state.JournalSequence);
+        var highest = records.Count > 0 ? records.Max(r => r.Sequence) : 0;
+        _lastSequence = Math.Max(_lastSequence, Math.Max(highest, _state.JournalSequence));
         _durableSequence = _lastSequence;
         _journalLength = bytes.Length;
         if (damagedLines > 0)
