@@ -68,6 +68,9 @@ public sealed class StageCheckpointOptions
 /// </summary>
 public sealed class StageCheckpoint : IAsyncDisposable
 {
+    /// <summary>Invalid outputs warned about one by one on resume; the rest are counted in one line.</summary>
+    private const int DetailedWarnings = 10;
+
     private readonly ICheckpointJournal _journal;
     private readonly IFileSystem _fs;
     private readonly TimeProvider _time;
@@ -144,6 +147,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
                 checkpoint._logger.LogInformation("Stage {Stage}: removed {Count} temp file(s) left by an interrupted run", options.StageName, removed);
             }
 
+            await checkpoint.CloseInterruptedRunAsync(cancellationToken).ConfigureAwait(false);
             return checkpoint;
         }
         catch
@@ -151,6 +155,34 @@ public sealed class StageCheckpoint : IAsyncDisposable
             await journal.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Holding the lock proves that no process is running the stage: a run still in progress in the history
+    /// was killed (or lost power, or could not write its end), so it is closed as interrupted at the time
+    /// of its last record. Deferred: the next flush makes it durable, and if it is lost this runs again.
+    /// </summary>
+    private async Task CloseInterruptedRunAsync(CancellationToken cancellationToken)
+    {
+        var state = _journal.GetState();
+        if (state.Runs is not [.., { EndedAt: null } run] || run.Status != RunRecord.InProgressStatus)
+        {
+            return;
+        }
+
+        var lastRecordAt = state.UpdatedAt is { } updated && updated >= run.StartedAt ? updated : run.StartedAt;
+        await _journal.AppendAsync(
+            new CheckpointRecord
+            {
+                Type = CheckpointRecordType.RunEnded,
+                At = lastRecordAt,
+                Status = RunRecord.InterruptedStatus,
+                Error = "The run ended without recording its end (the process was killed, lost power or could not write).",
+            },
+            AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation(
+            "Stage {Stage}: run {Run}, started {StartedAt:u}, never recorded its end; closed as interrupted at its last record, {At:u}",
+            StageName, run.Run, run.StartedAt, lastRecordAt);
     }
 
     /// <summary>A copy of the current checkpoint state.</summary>
@@ -198,7 +230,9 @@ public sealed class StageCheckpoint : IAsyncDisposable
         var remaining = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var adopted = 0;
-        var invalidated = 0;
+        decimal adoptedCost = 0;
+        var invalidated = new List<string>();
+        var rejected = new List<string>();
         var stale = 0;
         foreach (var key in keys)
         {
@@ -234,8 +268,10 @@ public sealed class StageCheckpoint : IAsyncDisposable
                     continue;
                 }
 
-                invalidated++;
-                _logger.LogWarning("Stage {Stage}: item {Key} was complete but {Problem} ({Path}); it will be processed again", StageName, key, problem, path);
+                invalidated.Add(key);
+                _logger.Log(
+                    invalidated.Count + rejected.Count <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
+                    "Stage {Stage}: item {Key} was complete but {Problem} ({Path}); it will be processed again", StageName, key, problem, path);
                 await _journal.AppendAsync(
                     new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
                     AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
@@ -271,14 +307,18 @@ public sealed class StageCheckpoint : IAsyncDisposable
                 if (check.Problem is null)
                 {
                     adopted++;
-                    _logger.LogInformation("Stage {Stage}: item {Key} has a valid output saved by an interrupted run; counted as complete", StageName, key);
+                    adoptedCost += check.CostUsd;
+                    _logger.LogDebug("Stage {Stage}: item {Key} has a valid output saved by an interrupted run; counted as complete", StageName, key);
                     await _journal.AppendAsync(
                         new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = check.CostUsd, Adopted = true },
                         AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                _logger.LogWarning("Stage {Stage}: item {Key} has an output that {Problem} ({Path}); it will be processed again", StageName, key, check.Problem, path);
+                rejected.Add(key);
+                _logger.Log(
+                    invalidated.Count + rejected.Count <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
+                    "Stage {Stage}: item {Key} has an output that {Problem} ({Path}); it will be processed again", StageName, key, check.Problem, path);
             }
 
             remaining.Add(key);
@@ -289,7 +329,23 @@ public sealed class StageCheckpoint : IAsyncDisposable
             _logger.LogInformation("Stage {Stage}: {Count} output(s) predate the fresh start of {ResetAt:u} and will be replaced", StageName, stale, resetAt);
         }
 
-        if (adopted > 0 || invalidated > 0)
+        // A bounded number of lines however many items: a 3,000-item stage rebuilt from its outputs must
+        // not bury the log. Adoptions, and invalid outputs past the first few, are itemized at Debug.
+        if (adopted > 0)
+        {
+            _logger.LogInformation(
+                "Stage {Stage}: adopted {Count} valid output(s) saved by an interrupted run but never marked ({Cost} already paid) from '{Directory}'",
+                StageName, adopted, "$" + adoptedCost.ToString("0.00", CultureInfo.InvariantCulture), OutputDirectoryPath);
+        }
+
+        if (invalidated.Count + rejected.Count > DetailedWarnings)
+        {
+            _logger.LogWarning(
+                "Stage {Stage}: in all, {Invalidated} completed item(s) whose output is missing or invalid and {Rejected} unmarked invalid output(s) in '{Directory}' will be processed again (the first {Detailed} are listed above, the others at Debug level)",
+                StageName, invalidated.Count, rejected.Count, OutputDirectoryPath, DetailedWarnings);
+        }
+
+        if (adopted > 0 || invalidated.Count > 0)
         {
             await _journal.FlushAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -50,6 +50,12 @@ public sealed class StageRunOptions
     /// <summary>Receives resume, progress and failure messages.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>
+    /// Benchmarks only: the save queue before issue 16 (2 x <see cref="MaxDegreeOfParallelism"/> finished
+    /// outputs queued on top of those being saved) instead of one per saver.
+    /// </summary>
+    internal bool UnboundedSaveQueue { get; init; }
+
     /// <summary>Receives a report after each item.</summary>
     public IProgress<StageProgress>? Progress { get; init; }
 }

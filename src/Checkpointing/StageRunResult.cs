@@ -18,8 +18,14 @@ public sealed record StageRunResult
     /// <summary>Items whose work failed in this run.</summary>
     public required int Failed { get; init; }
 
-    /// <summary>What this run spent, in US dollars.</summary>
+    /// <summary>What this run paid for, in US dollars: the items it processed (the history's <c>cost_usd</c>).</summary>
     public required decimal RunCostUsd { get; init; }
+
+    /// <summary>
+    /// The cost of the outputs this run adopted: saved by an earlier run that died before marking them, so
+    /// paid for then, not now (the history's <c>adopted_cost_usd</c>). Included in <see cref="TotalCostUsd"/>.
+    /// </summary>
+    public decimal AdoptedCostUsd { get; init; }
 
     /// <summary>What the stage has spent across runs since its last reset, in US dollars.</summary>
     public required decimal TotalCostUsd { get; init; }

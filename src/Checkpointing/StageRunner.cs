@@ -145,12 +145,16 @@ public static class StageRunner
         // Workers do the work; savers make outputs durable and mark them. The two overlap, so an item's
         // fsyncs are not on its worker's path to the next item, while each item is still saved before it
         // is marked. Savers drain the queue even after a failure or a cancellation: that work is paid for.
+        // A kill loses the finished outputs not yet saved, each a paid call: at most one per saver is
+        // queued or being saved (a worker with a finished output waits for a slot), so with P workers no
+        // more than 2P items (P in work or waiting, P with the savers) are at risk.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var saves = Channel.CreateBounded<PendingSave<TOutput>>(new BoundedChannelOptions(options.MaxDegreeOfParallelism * 2)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        var savers = Enumerable.Range(0, options.MaxDegreeOfParallelism).Select(_ => Task.Run(async () =>
+        var saverCount = options.MaxDegreeOfParallelism;
+        using var saveSlots = options.UnboundedSaveQueue ? null : new SemaphoreSlim(saverCount, saverCount);
+        var saves = options.UnboundedSaveQueue
+            ? Channel.CreateBounded<PendingSave<TOutput>>(new BoundedChannelOptions(saverCount * 2) { FullMode = BoundedChannelFullMode.Wait })
+            : Channel.CreateUnbounded<PendingSave<TOutput>>();
+        var savers = Enumerable.Range(0, saverCount).Select(_ => Task.Run(async () =>
         {
             await foreach (var pending in saves.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
@@ -168,6 +172,10 @@ public static class StageRunner
                 catch (Exception e)
                 {
                     await FailItemAsync(pending.Key, e, stop).ConfigureAwait(false);
+                }
+                finally
+                {
+                    saveSlots?.Release();
                 }
             }
         })).ToArray();
@@ -195,6 +203,11 @@ public static class StageRunner
                     var file = StageOutputFile.Serialize(key, output, cost, time.GetUtcNow(), typeInfo);
 
                     // Not cancellable: once the work is done its output is saved, whatever happens next.
+                    if (saveSlots is not null)
+                    {
+                        await saveSlots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     await saves.Writer.WriteAsync(new PendingSave<TOutput>(key, output, cost, file), CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -259,6 +272,7 @@ public static class StageRunner
             Processed = processed,
             Failed = failures.Count,
             RunCostUsd = runCost,
+            AdoptedCostUsd = after.Runs.Count > 0 ? after.Runs[^1].AdoptedCostUsd : 0,
             TotalCostUsd = after.TotalCostUsd,
             EstimatedCostSavedUsd = saved,
             Duration = stopwatch.Elapsed,
@@ -268,9 +282,10 @@ public static class StageRunner
         };
 
         logger.LogInformation(
-            "Stage {Stage} {Status}: {Processed} processed, {Skipped} skipped, {Failed} failed; ${RunCost} this run, ${TotalCost} in total ({Duration:0.0} s)",
+            "Stage {Stage} {Status}: {Processed} processed, {Skipped} skipped, {Failed} failed; ${RunCost} paid this run, ${AdoptedCost} adopted from an interrupted run, ${TotalCost} in total ({Duration:0.0} s)",
             definition.StageName, status, processed, skipped, failures.Count,
-            runCost.ToString("0.00", CultureInfo.InvariantCulture), after.TotalCostUsd.ToString("0.00", CultureInfo.InvariantCulture), stopwatch.Elapsed.TotalSeconds);
+            runCost.ToString("0.00", CultureInfo.InvariantCulture), result.AdoptedCostUsd.ToString("0.00", CultureInfo.InvariantCulture),
+            after.TotalCostUsd.ToString("0.00", CultureInfo.InvariantCulture), stopwatch.Elapsed.TotalSeconds);
 
         if (stageError is not null)
         {

@@ -9,7 +9,9 @@ namespace Checkpointing.Worker;
 /// Runs a stage of N items with parallel workers. Item i's output and cost are fixed functions of i, so
 /// any number of interrupted runs must end in the same files as one uninterrupted run.
 /// Prints <c>COMPLETED key</c> once a mark is durable, and <c>RESULT ...</c> at the end (<c>FAILED ...</c>
-/// and exit code 3 when an item fails, <c>LOCKED ...</c> and 4 when another process holds the stage).
+/// and exit code 3 when an item fails, <c>LOCKED ...</c> and 4 when another process holds the stage,
+/// <c>IOERROR ...</c> and 5 when the storage fails, e.g. a read-only mount).
+/// With <c>--report-worked true</c> it also prints <c>WORKED key</c> when an item's work is done, before its save.
 /// Under <c>CHECKPOINTING_FAILPOINT</c> the runtime kills the process at the named point.
 /// </summary>
 internal static class StageCommand
@@ -22,6 +24,7 @@ internal static class StageCommand
         var delayMs = args.GetInt("delay-ms", 2);
         var failAt = args.GetInt("fail-at", -1);
         var commit = args.Get("commit", "every");
+        var reportWorked = args.Get("report-worked", "false") == "true";
         var policy = commit == "every" ? CommitPolicy.EveryItem : CommitPolicy.EveryItems(int.Parse(commit, CultureInfo.InvariantCulture));
         var definition = new StageDefinition<int, WorkOutput>
         {
@@ -42,6 +45,13 @@ internal static class StageCommand
                 }
 
                 context.AddCost(CostOf(item));
+                if (reportWorked)
+                {
+                    // The paid work is done: from here a kill loses it unless its output is saved.
+                    Console.Out.WriteLine("WORKED " + CheckpointKeys.From(item));
+                    Console.Out.Flush();
+                }
+
                 return new WorkOutput(item, Expected(item));
             },
         };
@@ -70,6 +80,12 @@ internal static class StageCommand
         {
             Console.Out.WriteLine($"LOCKED {e.Message}");
             return 4;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The storage itself failed (read-only mount, full disk): not a crash, a clear error.
+            Console.Out.WriteLine($"IOERROR {e.GetType().Name}: {e.Message}");
+            return 5;
         }
     }
 

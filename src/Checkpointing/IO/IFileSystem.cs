@@ -41,7 +41,8 @@ internal interface IFileSystem
 
     /// <summary>
     /// Takes an exclusive lock on <paramref name="path"/> (created if missing) that the operating system
-    /// releases when the process dies; <see langword="null"/> when another holder has it.
+    /// releases when the process dies; <see langword="null"/> only when another holder has it. Any other
+    /// failure to open the lock file (read-only file system, permission denied) is thrown as it is.
     /// </summary>
     IDisposable? TryAcquireLock(string path);
 

@@ -90,10 +90,32 @@ internal sealed partial class PhysicalFileSystem : IFileSystem
             // by the kernel when the process dies, so a killed run never blocks the next one.
             return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException e) when (IsLockViolation(e))
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// True only when <paramref name="error"/> says another holder has the lock. Anything else (a read-only
+    /// file system, a denied permission, a missing folder) is a real error and must be reported as such,
+    /// never as "already running".
+    /// </summary>
+    internal static bool IsLockViolation(IOException error)
+    {
+        if (error.GetType() != typeof(IOException))
+        {
+            return false;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            // ERROR_SHARING_VIOLATION or ERROR_LOCK_VIOLATION, as an HRESULT.
+            return (error.HResult & 0xFFFF) is 32 or 33;
+        }
+
+        // On Unix .NET takes flock(LOCK_EX | LOCK_NB) and reports its EWOULDBLOCK with the raw errno as HResult.
+        return error.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
     }
 
     public IReadOnlyList<string> ListFiles(string directory)

@@ -172,6 +172,7 @@ internal static class CheckpointJson
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StageCheckpointDocument))]
+[JsonSerializable(typeof(List<RunRecord>))]
 internal sealed partial class CheckpointJsonContext : JsonSerializerContext
 {
 }

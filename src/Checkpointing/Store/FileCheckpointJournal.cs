@@ -13,6 +13,9 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
 {
     private const long MinimumCompactionBytes = 4 * 1024 * 1024;
 
+    /// <summary>Between a damaged file's name and the UTC time in the name of its kept copy: <c>work.json.corrupt-20261130T091500123Z</c>.</summary>
+    internal const string CorruptInfix = ".corrupt-";
+
     private readonly IFileSystem _fs;
     private readonly TimeProvider _time;
     private readonly CheckpointOpenRequest _request;
@@ -36,6 +39,7 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
     private long _journalLength;
     private long _snapshotLength;
     private bool _journalBroken;
+    private bool _replaceDamagedSnapshot;
     private Exception? _timerError;
     private bool _disposed;
 
@@ -67,12 +71,28 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         IDisposable lockHandle, string lockInfoPath)
     {
         var reports = new List<string>();
-        var (state, snapshotLength) = LoadSnapshot(fs, request, snapshotPath, reports);
+        var (state, snapshotLength, damaged) = LoadSnapshot(fs, time, request, snapshotPath, reports);
         var journal = new FileCheckpointJournal(fs, time, request, snapshotPath, journalPath, lockHandle, lockInfoPath, state, reports)
         {
             _snapshotLength = snapshotLength,
+            _replaceDamagedSnapshot = damaged,
         };
         journal.RecoverJournal();
+        if (damaged)
+        {
+            // Write the rebuilt state at once: the damaged snapshot is replaced (never copied to .bak) and a
+            // later crash starts from a readable snapshot rather than rebuilding again.
+            journal._flushGate.Wait();
+            try
+            {
+                journal.CompactLocked();
+            }
+            finally
+            {
+                journal._flushGate.Release();
+            }
+        }
+
         return journal;
     }
 
@@ -336,8 +356,11 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         AtomicFile.WriteAllBytes(_fs, _snapshotPath, bytes, new AtomicWriteOptions
         {
             Validate = stream => CheckpointJson.DeserializeDocument(ReadAll(stream)),
-            KeepBackup = true,
+
+            // The backup is a copy of the snapshot being replaced: never of a damaged one.
+            KeepBackup = !_replaceDamagedSnapshot,
         });
+        _replaceDamagedSnapshot = false;
         _snapshotLength = bytes.Length;
         Failpoints.Hit(Failpoints.DuringCompaction);
 
@@ -369,6 +392,12 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         }
 
         var bytes = _fs.ReadAllBytes(_journalPath);
+        if (_replaceDamagedSnapshot)
+        {
+            RecoverJournalAfterDamage(bytes);
+            return;
+        }
+
         var records = JournalFormat.ReadValidRecords(bytes, out var validLength, out var problem);
         Failpoints.Hit(Failpoints.DuringRecovery);
         foreach (var record in records)
@@ -389,51 +418,129 @@ internal sealed class FileCheckpointJournal : ICheckpointJournal
         }
     }
 
-    private static (StageCheckpointDocument State, long Length) LoadSnapshot(IFileSystem fs, CheckpointOpenRequest request, string path, List<string> reports)
+    /// <summary>
+    /// With the snapshot damaged, the journal is what is left of the history: every record whose checksum
+    /// still verifies is kept, also past a damaged line (the damage is not a crash's torn tail then), and a
+    /// damaged journal is copied aside for inspection. The compaction that follows folds them into a new
+    /// snapshot and empties the journal.
+    /// </summary>
+    private void RecoverJournalAfterDamage(byte[] bytes)
+    {
+        var records = JournalFormat.ReadEveryVerifiedRecord(bytes, out var damagedLines);
+        Failpoints.Hit(Failpoints.DuringRecovery);
+        foreach (var record in records)
+        {
+            _state.Apply(record);
+        }
+
+        var highest = records.Count > 0 ? records.Max(r => r.Sequence) : 0;
+        _lastSequence = Math.Max(_lastSequence, Math.Max(highest, _state.JournalSequence));
+        _durableSequence = _lastSequence;
+        _journalLength = bytes.Length;
+        if (damagedLines > 0)
+        {
+            // Part of the same report: one line says what recovery found and kept.
+            var copy = KeepCopy(_fs, _time, _journalPath, bytes);
+            var note = $"Journal '{_journalPath}': {damagedLines} damaged line(s) skipped, {records.Count} record(s) that verify kept; a copy is kept as '{copy}'.";
+            if (_reports.Count > 0)
+            {
+                _reports[^1] += " " + note;
+            }
+            else
+            {
+                _reports.Add(note);
+            }
+        }
+    }
+
+    private static (StageCheckpointDocument State, long Length, bool Damaged) LoadSnapshot(
+        IFileSystem fs, TimeProvider time, CheckpointOpenRequest request, string path, List<string> reports)
     {
         var fresh = new StageCheckpointDocument { Stage = request.StageName, RunId = request.RunId, OutputDirectory = request.OutputDirectory };
-        if (!fs.FileExists(path))
+        var (snapshot, snapshotBytes, problem) = TryLoad(fs, request, path);
+        if (snapshot is not null)
         {
-            return (fresh, 0);
+            return (snapshot, snapshotBytes!.LongLength, false);
         }
 
-        string problem;
-        try
-        {
-            var bytes = fs.ReadAllBytes(path);
-            var document = CheckpointJson.DeserializeDocument(bytes);
-            document.OutputDirectory = request.OutputDirectory;
-            return (document, bytes.LongLength);
-        }
-        catch (FormatException e)
-        {
-            problem = e.Message;
-        }
-
-        if (request.Strict)
+        if (problem is not null && request.Strict)
         {
             throw new CheckpointCorruptException(path, problem + ". The run is configured strict; repair or delete the file (the outputs are kept)");
         }
 
+        var kept = problem is null ? null : KeepCopy(fs, time, path, snapshotBytes!);
         var backup = path + AtomicFile.BackupSuffix;
-        if (fs.FileExists(backup))
+        var (previous, previousBytes, backupProblem) = TryLoad(fs, request, backup);
+        if (previous is not null)
         {
-            try
-            {
-                var bytes = fs.ReadAllBytes(backup);
-                var previous = CheckpointJson.DeserializeDocument(bytes);
-                previous.OutputDirectory = request.OutputDirectory;
-                reports.Add($"Checkpoint '{path}' is unreadable ({problem}); using its previous version '{backup}'. Completed items are re-checked against their outputs.");
-                return (previous, bytes.LongLength);
-            }
-            catch (FormatException)
-            {
-                // Fall through to the outputs.
-            }
+            reports.Add(problem is null
+                ? $"Checkpoint '{path}' is missing; using its previous version '{backup}'. Completed items are re-checked against their outputs."
+                : $"Checkpoint '{path}' is unreadable ({problem}); kept a copy as '{kept}' and using its previous version '{backup}'. Completed items are re-checked against their outputs.");
+            return (previous, previousBytes!.LongLength, true);
         }
 
-        reports.Add($"Checkpoint '{path}' is unreadable ({problem}); starting from what the outputs prove. Run history and the cost of items without outputs are lost.");
-        return (fresh, 0);
+        if (problem is null && backupProblem is null)
+        {
+            return (fresh, 0, false);
+        }
+
+        if (backupProblem is not null && request.Strict)
+        {
+            throw new CheckpointCorruptException(backup, backupProblem + ". The run is configured strict; repair or delete the file (the outputs are kept)");
+        }
+
+        var keptBackup = backupProblem is null ? null : KeepCopy(fs, time, backup, previousBytes!);
+        var history = new[] { snapshotBytes, previousBytes }.Select(CheckpointSalvage.TrySalvage).FirstOrDefault(h => h is not null);
+        history?.ApplyTo(fresh);
+        var copies = string.Join(" and ", new[] { kept, keptBackup }.Where(p => p is not null).Select(p => $"'{p}'"));
+        var what = problem is null
+            ? $"Checkpoint '{path}' is missing and its previous version '{backup}' is unreadable ({backupProblem})"
+            : backupProblem is null
+                ? $"Checkpoint '{path}' is unreadable ({problem}) and has no previous version"
+                : $"Checkpoint '{path}' and its previous version are both unreadable ({problem}; {backupProblem})";
+        reports.Add($"{what}; kept a copy as {copies}; starting from what the outputs prove and the journal's records that verify; " +
+            (history is null
+                ? "the run history before them could not be read."
+                : $"read a run history of {history.Runs.Count} run(s) from the damaged file."));
+        return (fresh, 0, true);
+    }
+
+    private static (StageCheckpointDocument? Document, byte[]? Bytes, string? Problem) TryLoad(IFileSystem fs, CheckpointOpenRequest request, string path)
+    {
+        if (!fs.FileExists(path))
+        {
+            return (null, null, null);
+        }
+
+        var bytes = fs.ReadAllBytes(path);
+        try
+        {
+            var document = CheckpointJson.DeserializeDocument(bytes);
+            document.OutputDirectory = request.OutputDirectory;
+            return (document, bytes, null);
+        }
+        catch (FormatException e)
+        {
+            return (null, bytes, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Copies a damaged checkpoint file, durably, to <c>&lt;name&gt;.corrupt-&lt;UTC time&gt;</c> for inspection;
+    /// returns the copy's path. A copy rather than a rename: until the rebuilt state is saved, the damaged
+    /// file stays where the next open looks, so a crash in between only repeats the recovery.
+    /// </summary>
+    private static string KeepCopy(IFileSystem fs, TimeProvider time, string path, byte[] bytes)
+    {
+        var stamp = time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var target = $"{path}{CorruptInfix}{stamp}";
+        for (var n = 2; fs.FileExists(target); n++)
+        {
+            target = $"{path}{CorruptInfix}{stamp}-{n}";
+        }
+
+        AtomicFile.WriteAllBytes(fs, target, bytes, null);
+        return target;
     }
 
     private static byte[] ReadAll(Stream stream)

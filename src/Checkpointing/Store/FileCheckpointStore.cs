@@ -55,7 +55,7 @@ public sealed class FileCheckpointStore : ICheckpointStore
         _fs.CreateDirectory(directory);
         var lockPath = Path.Combine(directory, request.StageName + ".lock");
         var infoPath = lockPath + ".json";
-        var handle = _fs.TryAcquireLock(lockPath);
+        var handle = AcquireLock(request.StageName, lockPath);
         if (handle is null)
         {
             var (pid, host, since) = ReadLockInfo(infoPath);
@@ -109,6 +109,28 @@ public sealed class FileCheckpointStore : ICheckpointStore
     /// <summary>Reads a stage's state under <paramref name="root"/> (see <see cref="ReadState(string, string)"/>).</summary>
     public static StageCheckpointDocument? ReadState(string root, string runId, string stageName) =>
         new FileCheckpointStore(root).ReadState(runId, stageName);
+
+    private IDisposable? AcquireLock(string stageName, string lockPath)
+    {
+        try
+        {
+            return _fs.TryAcquireLock(lockPath);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UnauthorizedAccessException(LockError(stageName, lockPath, e), e);
+        }
+        catch (IOException e)
+        {
+            throw new IOException(LockError(stageName, lockPath, e), e);
+        }
+
+        // A lock that cannot even be opened is a storage problem (a read-only mount, a full disk, missing
+        // permissions), not another run: say what the system said.
+        static string LockError(string stageName, string lockPath, Exception e) =>
+            $"Stage '{stageName}' cannot open its checkpoint lock '{lockPath}': {e.Message}. " +
+            "A run needs to write in its checkpoint folder.";
+    }
 
     private void WriteLockInfo(string infoPath)
     {

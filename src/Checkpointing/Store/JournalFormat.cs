@@ -79,6 +79,38 @@ internal static class JournalFormat
         return records;
     }
 
+    /// <summary>
+    /// Parses every record that verifies, skipping damaged lines instead of stopping at the first one: only
+    /// for recovery when the snapshot is gone too, where what the damaged journal still proves matters more
+    /// than the torn-tail rule. <paramref name="damagedLines"/> counts the lines skipped (a torn tail included).
+    /// </summary>
+    public static List<CheckpointRecord> ReadEveryVerifiedRecord(ReadOnlySpan<byte> journal, out int damagedLines)
+    {
+        var all = new List<CheckpointRecord>();
+        damagedLines = 0;
+        var offset = 0;
+        while (offset < journal.Length)
+        {
+            all.AddRange(ReadValidRecords(journal[offset..], out var validLength, out var problem));
+            offset += (int)validLength;
+            if (problem is null)
+            {
+                break;
+            }
+
+            damagedLines++;
+            var newline = journal[offset..].IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                break;
+            }
+
+            offset += newline + 1;
+        }
+
+        return all;
+    }
+
     private static void WriteHex(Span<byte> destination, uint value)
     {
         const string digits = "0123456789abcdef";

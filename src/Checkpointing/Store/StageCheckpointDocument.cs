@@ -119,7 +119,7 @@ public sealed class StageCheckpointDocument
                     Run = Runs.Count + 1,
                     StartedAt = record.At,
                     Resume = record.Resume ?? true,
-                    Status = "in_progress",
+                    Status = RunRecord.InProgressStatus,
                 });
                 Status = "in_progress";
                 StartedAt ??= record.At;
@@ -135,14 +135,16 @@ public sealed class StageCheckpointDocument
                 LifetimeCostUsd += cost;
                 if (run is not null)
                 {
-                    run.CostUsd += cost;
+                    // A run's cost is what it paid for; an adopted output was paid for by the run that died.
                     if (record.Adopted == true)
                     {
                         run.Adopted++;
+                        run.AdoptedCostUsd += cost;
                     }
                     else
                     {
                         run.Processed++;
+                        run.CostUsd += cost;
                     }
                 }
 
@@ -177,6 +179,12 @@ public sealed class StageCheckpointDocument
                     run.Status = record.Status ?? "completed";
                     run.Error = record.Error;
                     run.Skipped = record.Skipped ?? run.Skipped;
+                }
+
+                if (record.Status == RunRecord.InterruptedStatus)
+                {
+                    // Closes a dead run in the history only; the stage's status is the next run's to set.
+                    break;
                 }
 
                 if (record.Status == "completed")
@@ -258,6 +266,15 @@ public sealed record FailedItem
 /// <summary>One run of a stage in a <see cref="StageCheckpointDocument"/>.</summary>
 public sealed record RunRecord
 {
+    /// <summary>The <see cref="Status"/> of a run that has not ended (or whose process died and was not yet seen).</summary>
+    public const string InProgressStatus = "in_progress";
+
+    /// <summary>
+    /// The <see cref="Status"/> of a run whose process died before recording its end: set by the next open
+    /// of the stage, with <see cref="EndedAt"/> the time of the run's last record.
+    /// </summary>
+    public const string InterruptedStatus = "interrupted";
+
     /// <summary>The run's number, from 1.</summary>
     [JsonPropertyName("run")] public int Run { get; set; }
 
@@ -267,8 +284,8 @@ public sealed record RunRecord
     /// <summary>When it ended; null while running or when the process died.</summary>
     [JsonPropertyName("ended_at")] public DateTimeOffset? EndedAt { get; set; }
 
-    /// <summary><c>in_progress</c>, <c>completed</c>, <c>failed</c> or <c>cancelled</c>.</summary>
-    [JsonPropertyName("status")] public string Status { get; set; } = "in_progress";
+    /// <summary><c>in_progress</c>, <c>completed</c>, <c>failed</c>, <c>cancelled</c> or <c>interrupted</c>.</summary>
+    [JsonPropertyName("status")] public string Status { get; set; } = InProgressStatus;
 
     /// <summary>Whether it resumed (false: a fresh start).</summary>
     [JsonPropertyName("resume")] public bool Resume { get; set; }
@@ -291,8 +308,11 @@ public sealed record RunRecord
     /// <summary>Completed items whose outputs it found missing or invalid.</summary>
     [JsonPropertyName("invalidated")] public int Invalidated { get; set; }
 
-    /// <summary>What it spent.</summary>
+    /// <summary>What it paid for: the cost of the items it processed (not of those it adopted).</summary>
     [JsonPropertyName("cost_usd")] public decimal CostUsd { get; set; }
+
+    /// <summary>The cost of the outputs it adopted, paid for by an earlier run that died before marking them.</summary>
+    [JsonPropertyName("adopted_cost_usd")] public decimal AdoptedCostUsd { get; set; }
 
     /// <summary>Its error, when it failed.</summary>
     [JsonPropertyName("error")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; set; }

@@ -354,6 +354,9 @@ internal sealed class CrashFileSystem : IFileSystem
                 throw new DirectoryNotFoundException($"Could not find a part of the path '{path}'.");
             }
 
+            // The lock file is opened for writing (O_RDWR | O_CREAT) before it is locked, so a read-only
+            // directory refuses it even when it exists.
+            ThrowIfReadOnly(path);
             if (!_locks.Add(path))
             {
                 return null;
@@ -361,7 +364,6 @@ internal sealed class CrashFileSystem : IFileSystem
 
             if (!_current[directory].ContainsKey(name))
             {
-                ThrowIfReadOnly(path);
                 _current[directory][name] = new Inode([]) { Disk = [] };
                 Mutated();
             }

@@ -71,11 +71,16 @@ internal sealed class Worker : IDisposable
     }
 
     /// <summary>Starts <c>stage</c> on <paramref name="root"/>; <paramref name="failpoint"/> arms <c>CHECKPOINTING_FAILPOINT</c>.</summary>
-    public static Worker StartStage(string root, int items, int parallel, int delayMs, string? failpoint = null)
+    public static Worker StartStage(string root, int items, int parallel, int delayMs, string? failpoint = null, params string[] moreArguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(WorkerPath);
         foreach (var arg in new[] { "stage", "--root", root, "--run-id", RealWorkload.RunId, "--items", items.ToString(CultureInfo.InvariantCulture), "--parallel", parallel.ToString(CultureInfo.InvariantCulture), "--delay-ms", delayMs.ToString(CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var arg in moreArguments)
         {
             info.ArgumentList.Add(arg);
         }
