@@ -138,7 +138,7 @@ internal static class RecoveryVerifier
 
     private static void CheckNoTempFiles(CrashFileSystem fs, Figures figures, string label)
     {
-        foreach (var path in fs.AllFiles().Where(p => AtomicFile.IsTempFileName(Path.GetFileName(p))))
+        foreach (var path in FinalFiles.Unexpected(fs.AllFiles()))
         {
             figures.Violated(Violation.LeftoverTempFiles, $"{label}: {path}");
         }
