@@ -88,11 +88,28 @@ public sealed class CsvCrashTests(ReliabilityReport report, ITestOutputHelper ou
     private static async Task VerifyAsync(CrashState state, CrashModel model, IReadOnlyCollection<string> confirmed, Figures figures, string label)
     {
         var fs = CrashFileSystem.FromState(state);
+        if (TryReadRawKeys(fs, out var left))
+        {
+            CheckRows(left, null, figures, label + " as the crash left it");
+        }
+        else if (model != CrashModel.Adversarial)
+        {
+            // Only the adversarial device may garble a row; a whole-or-nothing crash leaves parseable rows.
+            figures.Violated(Violation.UnreadableCheckpoints, $"{label}: the CSV as the crash left it does not parse");
+        }
+
         try
         {
             await using (var csv = await OpenCsvAsync(fs))
             {
-                CheckRows(csv.Keys, null, figures, label + " after recovery");
+                if (TryReadRawKeys(fs, out var recovered))
+                {
+                    CheckRows(recovered, null, figures, label + " after recovery");
+                }
+                else
+                {
+                    figures.Violated(Violation.UnreadableCheckpoints, $"{label}: the CSV does not parse after recovery");
+                }
                 var completed = new FileCheckpointStore(Workload.Root, fs, StepClock.Shared).ReadState(Workload.RunId, Workload.Stage)?.Completed.Keys.ToHashSet(StringComparer.Ordinal) ?? [];
                 foreach (var key in completed.Where(k => !csv.Contains(k)))
                 {
@@ -112,10 +129,14 @@ public sealed class CsvCrashTests(ReliabilityReport report, ITestOutputHelper ou
                 return;
             }
 
-            await using (var csv = await OpenCsvAsync(fs))
+            // The file as the last run left it, before any open could drop a duplicate and rewrite it.
+            if (!TryReadRawKeys(fs, out var final))
             {
-                CheckRows(csv.Keys, Enumerable.Range(1, Items).Select(Workload.KeyOf).ToList(), figures, label + " at the end");
+                figures.Violated(Violation.UnreadableCheckpoints, $"{label}: the CSV does not parse after the run");
+                return;
             }
+
+            CheckRows(final, Enumerable.Range(1, Items).Select(Workload.KeyOf).ToList(), figures, label + " at the end");
 
             RecoveryVerifier.CompareWithReference(fs, Items, figures, label);
         }
@@ -130,6 +151,33 @@ public sealed class CsvCrashTests(ReliabilityReport report, ITestOutputHelper ou
         {
             figures.Violated(Violation.UnreadableCheckpoints, $"{label}: {e.GetType().Name}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The key of every row of the cumulative CSV files as their bytes are on disk, read by CsvHelper alone:
+    /// <c>OpenOrCreateAsync</c> drops duplicate keys and rewrites the file, so reading through it would hide
+    /// a duplicate append. False when a file does not parse (only the adversarial device garbles rows).
+    /// </summary>
+    internal static bool TryReadRawKeys(CrashFileSystem fs, out List<string> keys)
+    {
+        keys = [];
+        foreach (var path in fs.AllFiles().Where(p => p.StartsWith(Directory + "/cumulative_checkpoint_", StringComparison.Ordinal) && p.EndsWith(".csv", StringComparison.Ordinal)))
+        {
+            try
+            {
+                using var reader = CsvReader.Create(fs.ReadAllBytes(path).AsMemory(), CsvReaderOptions.For<CsvWorkRow>() with { HasHeader = true });
+                while (reader.Read())
+                {
+                    keys.Add(reader.GetRecord<CsvWorkRow>().Key);
+                }
+            }
+            catch (Exception e) when (e is CsvFormatException or FormatException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void CheckRows(IReadOnlyList<string> keys, IReadOnlyList<string>? expected, Figures figures, string label)
