@@ -26,6 +26,7 @@ internal sealed class Figures
         Violation.LeftoverTempFiles,
         Violation.RecoveryNotIdempotent,
         Violation.NoProgress,
+        Violation.OutputsBeforeFreshStart,
         Violation.FinalDiffersFromReference,
         Violation.FsyncRetriedOnStaleData,
         Violation.UnclearErrors,
@@ -176,6 +177,7 @@ internal static class Violation
     public const string LeftoverTempFiles = "leftover temp files after the next start";
     public const string RecoveryNotIdempotent = "recoveries that differ when run twice";
     public const string NoProgress = "restarts without progress or with redone confirmed work";
+    public const string OutputsBeforeFreshStart = "outputs older than a fresh start that had begun";
     public const string FinalDiffersFromReference = "final states that differ from the reference";
     public const string FsyncRetriedOnStaleData = "fsyncs retried over data a failed fsync dropped";
     public const string UnclearErrors = "failures without a clear error";

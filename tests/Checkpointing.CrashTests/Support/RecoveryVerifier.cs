@@ -10,7 +10,17 @@ namespace Checkpointing.CrashTests.Support;
 /// </summary>
 internal static class RecoveryVerifier
 {
-    public static async Task VerifyAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label)
+    /// <param name="state">The state the crash left.</param>
+    /// <param name="confirmed">Keys whose marks returned before the crash.</param>
+    /// <param name="items">The items of the workload.</param>
+    /// <param name="figures">Where violations are counted.</param>
+    /// <param name="label">Reproduces the state (seed, crash point, model).</param>
+    /// <param name="freshStartAfter">
+    /// Set when the crash came after a fresh start had begun its work: a time before that fresh start and
+    /// after every output of the runs before it. Every output kept must then be newer: the reset must have
+    /// been durable, and the work it asks for must really be redone.
+    /// </param>
+    public static async Task VerifyAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label, DateTimeOffset? freshStartAfter = null)
     {
         var confirmedSet = confirmed.ToHashSet(StringComparer.Ordinal);
         var fs = CrashFileSystem.FromState(state);
@@ -50,6 +60,11 @@ internal static class RecoveryVerifier
                 }
             }
 
+            if (freshStartAfter is { } after)
+            {
+                CheckNewerThanFreshStart(fs, first.Completed.Keys, after, figures, label + " after recovery");
+            }
+
             CheckCost(first, figures, label + " after recovery");
             CheckNoTempFiles(fs, figures, label + " after recovery");
         }
@@ -83,6 +98,23 @@ internal static class RecoveryVerifier
         }
 
         CompareWithReference(fs, items, figures, label);
+        if (freshStartAfter is { } freshStart)
+        {
+            CheckNewerThanFreshStart(fs, Enumerable.Range(1, items).Select(Workload.KeyOf), freshStart, figures, label + " at the end");
+        }
+    }
+
+    private static void CheckNewerThanFreshStart(CrashFileSystem fs, IEnumerable<string> keys, DateTimeOffset after, Figures figures, string label)
+    {
+        foreach (var key in keys)
+        {
+            if (fs.TryRead(Workload.OutputDirectory + "/" + key + ".json") is { } output
+                && Workload.Inspect(key, output) is { Problem: null } check
+                && !(check.SavedAt > after))
+            {
+                figures.Violated(Violation.OutputsBeforeFreshStart, $"{label}: item {key} is complete with an output saved at {check.SavedAt:O}, before the fresh start of {after:O}");
+            }
+        }
     }
 
     /// <summary>
