@@ -41,7 +41,7 @@ public sealed class ExhaustiveCrashTests(ReliabilityReport report, ITestOutputHe
         Assert.Null(outcome.Error);
         var start = first.CrashNow(CrashModel.PowerLoss);
         Assert.True(start.Files.ContainsKey(Workload.CheckpointDirectory + "/work.json"), "the first run left no snapshot to compact over");
-        await EnumerateAsync("compaction over a snapshot", () => CrashFileSystem.FromState(start, record: true), items: 5, resume: true, outcome.ConfirmedAt.Keys.ToList());
+        await EnumerateAsync("compaction over a snapshot", () => CrashFileSystem.FromState(start, record: true), items: 5, resume: true, outcome.ConfirmedAt.Keys.ToList(), loseSnapshot: true);
     }
 
     [Fact]
@@ -55,7 +55,8 @@ public sealed class ExhaustiveCrashTests(ReliabilityReport report, ITestOutputHe
         await EnumerateAsync("fresh start (reset) over a completed stage", () => CrashFileSystem.FromState(start, record: true), items: 3, resume: false, previouslyConfirmed: []);
     }
 
-    private async Task EnumerateAsync(string title, Func<CrashFileSystem> create, int items, bool resume, IReadOnlyCollection<string> previouslyConfirmed)
+    // loseSnapshot: also recover each state that has a backup after losing the snapshot, so the backup is needed.
+    private async Task EnumerateAsync(string title, Func<CrashFileSystem> create, int items, bool resume, IReadOnlyCollection<string> previouslyConfirmed, bool loseSnapshot = false)
     {
         var stopwatch = Stopwatch.StartNew();
         var figures = new Figures();
@@ -77,8 +78,14 @@ public sealed class ExhaustiveCrashTests(ReliabilityReport report, ITestOutputHe
             DateTimeOffset? freshStart = !resume && point >= outcome.WorkStartedAt ? before : null;
             foreach (var model in new[] { CrashModel.ProcessCrash, CrashModel.PowerLoss })
             {
-                await RecoveryVerifier.VerifyAsync(fs.CrashAfter(point, model), confirmed, items, figures, $"{title}, crash after operation {point}, {model}", freshStart);
+                var state = fs.CrashAfter(point, model);
+                await RecoveryVerifier.VerifyAsync(state, confirmed, items, figures, $"{title}, crash after operation {point}, {model}", freshStart);
                 figures.Tested($"crash states: {ModelName(model)}");
+                if (loseSnapshot && state.Files.ContainsKey(Workload.CheckpointDirectory + "/work.json.bak"))
+                {
+                    await RecoveryVerifier.VerifyWithLostSnapshotAsync(state, confirmed, items, figures, $"{title}, crash after operation {point}, {model}");
+                    figures.Tested("crash states that need the backup (snapshot lost)");
+                }
             }
 
             for (var variant = 0; variant < AdversarialVariants; variant++)

@@ -19,6 +19,7 @@ internal sealed class Figures
         Violation.MarkedWithoutOutput,
         Violation.BadOutputsAccepted,
         Violation.UnreadableCheckpoints,
+        Violation.UnreadableBackups,
         Violation.TornTailNotTruncated,
         Violation.CostMismatches,
         Violation.DuplicateCsvRows,
@@ -170,6 +171,7 @@ internal static class Violation
     public const string MarkedWithoutOutput = "items marked complete without a valid output";
     public const string BadOutputsAccepted = "bad outputs accepted";
     public const string UnreadableCheckpoints = "unreadable checkpoints";
+    public const string UnreadableBackups = "backups (.bak) unreadable after a crash";
     public const string TornTailNotTruncated = "torn journal tails left or skipped over";
     public const string CostMismatches = "cost mismatches";
     public const string DuplicateCsvRows = "duplicate CSV rows";

@@ -20,11 +20,40 @@ internal static class RecoveryVerifier
     /// after every output of the runs before it. Every output kept must then be newer: the reset must have
     /// been durable, and the work it asks for must really be redone.
     /// </param>
-    public static async Task VerifyAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label, DateTimeOffset? freshStartAfter = null)
+    public static async Task VerifyAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label, DateTimeOffset? freshStartAfter = null) =>
+        await VerifyCoreAsync(state, confirmed, items, figures, label, freshStartAfter, snapshotLost: false);
+
+    /// <summary>
+    /// A crash state that needs the backup: the snapshot is lost as well (a bad sector, a careless hand), so
+    /// recovery must take the previous snapshot, <c>.bak</c>, and still lose nothing confirmed.
+    /// </summary>
+    public static async Task VerifyWithLostSnapshotAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label)
+    {
+        var files = state.Files.ToDictionary(StringComparer.Ordinal);
+        files[SnapshotPath] = "{ lost"u8.ToArray();
+        await VerifyCoreAsync(state with { Files = files }, confirmed, items, figures, label + ", snapshot lost", freshStartAfter: null, snapshotLost: true);
+    }
+
+    private static string SnapshotPath => Workload.CheckpointDirectory + "/" + Workload.Stage + ".json";
+
+    private static async Task VerifyCoreAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label, DateTimeOffset? freshStartAfter, bool snapshotLost)
     {
         var confirmedSet = confirmed.ToHashSet(StringComparer.Ordinal);
         var fs = CrashFileSystem.FromState(state);
         var journalPath = Workload.CheckpointDirectory + "/" + Workload.Stage + ".journal";
+
+        // The backup is fsynced before it is renamed into place: whenever its name survives, so do its bytes.
+        if (state.Files.TryGetValue(SnapshotPath + AtomicFile.BackupSuffix, out var backup))
+        {
+            try
+            {
+                CheckpointJson.DeserializeDocument(backup);
+            }
+            catch (FormatException e)
+            {
+                figures.Violated(Violation.UnreadableBackups, $"{label}: {SnapshotPath}{AtomicFile.BackupSuffix} holds {backup.Length} byte(s) that do not read: {e.Message}");
+            }
+        }
 
         StageCheckpointDocument first;
         try
@@ -33,7 +62,10 @@ internal static class RecoveryVerifier
             first = checkpoint.GetState();
             foreach (var report in checkpoint.RecoveryReports.Where(r => r.Contains("unreadable", StringComparison.Ordinal)))
             {
-                figures.Violated(Violation.UnreadableCheckpoints, $"{label}: {report}");
+                if (!snapshotLost || !report.Contains("using its previous version", StringComparison.Ordinal))
+                {
+                    figures.Violated(snapshotLost ? Violation.UnreadableBackups : Violation.UnreadableCheckpoints, $"{label}: {report}");
+                }
             }
 
             if (fs.TryRead(journalPath) is { } journal)
@@ -47,6 +79,13 @@ internal static class RecoveryVerifier
 
             foreach (var key in confirmedSet.Where(k => !first.Completed.ContainsKey(k)).Order(StringComparer.Ordinal))
             {
+                // From the backup, items folded into the lost snapshot are proven by their outputs instead:
+                // the next run adopts them (and must not redo them, checked below).
+                if (snapshotLost && fs.TryRead(Workload.OutputDirectory + "/" + key + ".json") is { } proof && Workload.Inspect(key, proof).Problem is null)
+                {
+                    continue;
+                }
+
                 figures.Violated(Violation.ItemsLost, $"{label}: item {key} was confirmed durable before the crash but is not complete after recovery");
             }
 
