@@ -13,7 +13,7 @@ internal static class JournalFormat
     private const int CrcLength = 8;
 
     /// <summary>The checksum of a record's JSON bytes: CRC-32 (IEEE 802.3, zlib's <c>crc32</c>), part of the on-disk format.</summary>
-    public static uint Checksum(ReadOnlySpan<byte> json) => Crc32.Compute(json);
+    public static uint Checksum(ReadOnlySpan<byte> json) => System.IO.Hashing.Crc32.HashToUInt32(json);
 
     /// <summary>Appends one record line to <paramref name="buffer"/>; <paramref name="scratch"/> is reused between calls.</summary>
     public static void Append(ArrayBufferWriter<byte> buffer, ArrayBufferWriter<byte> scratch, CheckpointRecord record)
