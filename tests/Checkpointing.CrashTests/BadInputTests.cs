@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Checkpointing.CrashTests.FileSystem;
 using Checkpointing.CrashTests.Support;
@@ -15,7 +14,10 @@ namespace Checkpointing.CrashTests;
 public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper output)
 {
     private const int Items = 5;
-    private static readonly Figures Shared = new();
+
+    // xunit creates an instance per test: each test owns its tally, so a violation fails the test that
+    // found it and no other (a shared static tally failed every later test of the class).
+    private readonly Figures _figures = new();
     private static readonly string SnapshotPath = Workload.CheckpointDirectory + "/work.json";
     private static readonly string JournalPath = Workload.CheckpointDirectory + "/work.journal";
 
@@ -105,7 +107,7 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
 
         JournalFormat.ReadValidRecords(crashed.ReadAllBytes(JournalPath), out _, out var problem);
         Assert.Null(problem);
-        Shared.Tested("bad input: journal record corrupt mid-file");
+        _figures.Tested("bad input: journal record corrupt mid-file");
         Record();
     }
 
@@ -131,8 +133,8 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
         Assert.Contains(logger.Messages, m => m.Level == LogLevel.Warning && m.Message.Contains("item 000006", StringComparison.Ordinal) && m.Message.Contains("fails validation", StringComparison.Ordinal));
 
         // Item 2 was paid for twice: total_cost_usd is what was spent since the reset, so it counts both.
-        RecoveryVerifier.CompareWithReference(fs, Items + 1, Shared, $"output with {how}", redoneAfterInvalidation: Workload.CostOf(2));
-        Shared.Tested("bad input: output valid JSON but invalid");
+        RecoveryVerifier.CompareWithReference(fs, Items + 1, _figures, $"output with {how}", redoneAfterInvalidation: Workload.CostOf(2));
+        _figures.Tested("bad input: output valid JSON but invalid");
         Record();
     }
 
@@ -158,7 +160,7 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
         Assert.Contains("cannot be used as a file name", error.Message);
         Assert.Contains('"' + key + '"', error.Message);
         Assert.Empty(fs.AllFiles());
-        Shared.Tested("bad input: key escaping the root");
+        _figures.Tested("bad input: key escaping the root");
         Record();
     }
 
@@ -173,8 +175,8 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
         Assert.Contains("is denied", error.Message);
         Assert.Contains(Workload.CheckpointDirectory, error.Message);
         fs.ReadOnly = false;
-        await RecoveryVerifier.VerifyAsync(fs.CrashNow(CrashModel.PowerLoss), confirmed, Items, Shared, "read-only directory");
-        Shared.Tested("bad input: read-only directory");
+        await RecoveryVerifier.VerifyAsync(fs.CrashNow(CrashModel.PowerLoss), confirmed, Items, _figures, "read-only directory");
+        _figures.Tested("bad input: read-only directory");
         Record();
     }
 
@@ -192,8 +194,8 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
         var resumed = await Workload.RunAsync(fs, Items);
         Assert.Null(resumed.Error);
         Assert.True(resumed.Result!.Skipped >= outcome.ConfirmedAt.Count);
-        RecoveryVerifier.CompareWithReference(fs, Items, Shared, "disk full");
-        Shared.Tested("bad input: disk full mid-run");
+        RecoveryVerifier.CompareWithReference(fs, Items, _figures, "disk full");
+        _figures.Tested("bad input: disk full mid-run");
         output.WriteLine(outcome.Error.Message);
         Record();
     }
@@ -232,14 +234,14 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
 
     private void Check(CrashFileSystem fs, string label)
     {
-        RecoveryVerifier.CompareWithReference(fs, Items, Shared, label);
-        Shared.Tested("bad input: checkpoint files");
+        RecoveryVerifier.CompareWithReference(fs, Items, _figures, label);
+        _figures.Tested("bad input: checkpoint files");
         Record();
     }
 
     private void Record()
     {
-        report.Record("Bad input and hostile conditions", Shared, TimeSpan.Zero);
-        Assert.True(Shared.TotalViolations == 0, string.Join('\n', Shared.Examples));
+        report.Accumulate("Bad input and hostile conditions", _figures);
+        Assert.True(_figures.TotalViolations == 0, string.Join('\n', _figures.Examples));
     }
 }

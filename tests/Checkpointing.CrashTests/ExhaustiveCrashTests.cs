@@ -41,7 +41,7 @@ public sealed class ExhaustiveCrashTests(ReliabilityReport report, ITestOutputHe
         Assert.Null(outcome.Error);
         var start = first.CrashNow(CrashModel.PowerLoss);
         Assert.True(start.Files.ContainsKey(Workload.CheckpointDirectory + "/work.json"), "the first run left no snapshot to compact over");
-        await EnumerateAsync("compaction over a snapshot", () => CrashFileSystem.FromState(start, record: true), items: 5, resume: true, outcome.ConfirmedAt.Keys.ToList());
+        await EnumerateAsync("compaction over a snapshot", () => CrashFileSystem.FromState(start, record: true), items: 5, resume: true, outcome.ConfirmedAt.Keys.ToList(), loseSnapshot: true);
     }
 
     [Fact]
@@ -55,29 +55,43 @@ public sealed class ExhaustiveCrashTests(ReliabilityReport report, ITestOutputHe
         await EnumerateAsync("fresh start (reset) over a completed stage", () => CrashFileSystem.FromState(start, record: true), items: 3, resume: false, previouslyConfirmed: []);
     }
 
-    private async Task EnumerateAsync(string title, Func<CrashFileSystem> create, int items, bool resume, IReadOnlyCollection<string> previouslyConfirmed)
+    // loseSnapshot: also recover each state that has a backup after losing the snapshot, so the backup is needed.
+    private async Task EnumerateAsync(string title, Func<CrashFileSystem> create, int items, bool resume, IReadOnlyCollection<string> previouslyConfirmed, bool loseSnapshot = false)
     {
         var stopwatch = Stopwatch.StartNew();
         var figures = new Figures();
         var fs = create();
+
+        // The clock only moves forward: outputs of the runs before this one were saved before this time.
+        var before = StepClock.Shared.GetUtcNow();
         var outcome = await Workload.RunAsync(fs, items, resume);
         Assert.Null(outcome.Error);
+        Assert.True(resume || outcome.WorkStartedAt is not null, "the fresh start did no work: nothing would check that its reset is durable");
         var points = fs.MutationCount;
         var seed = report.BaseSeed ^ title.Length;
         figures.Seed($"{title}: {items} items, {points} operations, crash points 0..{points}, {AdversarialVariants} adversarial devices per point, seed {seed}");
         for (var point = 0; point <= points; point++)
         {
             var confirmed = previouslyConfirmed.Concat(outcome.ConfirmedAt.Where(p => p.Value <= point).Select(p => p.Key)).ToList();
+
+            // Once a fresh start's work has begun, its reset must survive any crash.
+            DateTimeOffset? freshStart = !resume && point >= outcome.WorkStartedAt ? before : null;
             foreach (var model in new[] { CrashModel.ProcessCrash, CrashModel.PowerLoss })
             {
-                await RecoveryVerifier.VerifyAsync(fs.CrashAfter(point, model), confirmed, items, figures, $"{title}, crash after operation {point}, {model}");
+                var state = fs.CrashAfter(point, model);
+                await RecoveryVerifier.VerifyAsync(state, confirmed, items, figures, $"{title}, crash after operation {point}, {model}", freshStart);
                 figures.Tested($"crash states: {ModelName(model)}");
+                if (loseSnapshot && state.Files.ContainsKey(Workload.CheckpointDirectory + "/work.json.bak"))
+                {
+                    await RecoveryVerifier.VerifyWithLostSnapshotAsync(state, confirmed, items, figures, $"{title}, crash after operation {point}, {model}");
+                    figures.Tested("crash states that need the backup (snapshot lost)");
+                }
             }
 
             for (var variant = 0; variant < AdversarialVariants; variant++)
             {
                 var random = new Random(HashCode.Combine(seed, point, variant));
-                await RecoveryVerifier.VerifyAsync(fs.CrashAfter(point, CrashModel.Adversarial, random), confirmed, items, figures, $"{title}, crash after operation {point}, adversarial device {variant} (seed {seed})");
+                await RecoveryVerifier.VerifyAsync(fs.CrashAfter(point, CrashModel.Adversarial, random), confirmed, items, figures, $"{title}, crash after operation {point}, adversarial device {variant} (seed {seed})", freshStart);
                 figures.Tested($"crash states: {ModelName(CrashModel.Adversarial)}");
             }
         }

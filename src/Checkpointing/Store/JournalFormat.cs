@@ -12,6 +12,9 @@ internal static class JournalFormat
 {
     private const int CrcLength = 8;
 
+    /// <summary>The checksum of a record's JSON bytes: CRC-32 (IEEE 802.3, zlib's <c>crc32</c>), part of the on-disk format.</summary>
+    public static uint Checksum(ReadOnlySpan<byte> json) => System.IO.Hashing.Crc32.HashToUInt32(json);
+
     /// <summary>Appends one record line to <paramref name="buffer"/>; <paramref name="scratch"/> is reused between calls.</summary>
     public static void Append(ArrayBufferWriter<byte> buffer, ArrayBufferWriter<byte> scratch, CheckpointRecord record)
     {
@@ -19,7 +22,7 @@ internal static class JournalFormat
         CheckpointJson.WriteRecord(scratch, record);
         var json = scratch.WrittenSpan;
         var line = buffer.GetSpan(CrcLength + 1 + json.Length + 1);
-        WriteHex(line, Crc32.Compute(json));
+        WriteHex(line, Checksum(json));
         line[CrcLength] = (byte)' ';
         json.CopyTo(line[(CrcLength + 1)..]);
         line[CrcLength + 1 + json.Length] = (byte)'\n';
@@ -56,7 +59,7 @@ internal static class JournalFormat
             }
 
             var json = line[(CrcLength + 1)..];
-            if (Crc32.Compute(json) != expected)
+            if (Checksum(json) != expected)
             {
                 problem = $"line {lineNumber} at byte {offset} fails its checksum";
                 break;

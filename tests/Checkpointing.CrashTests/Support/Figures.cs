@@ -19,6 +19,7 @@ internal sealed class Figures
         Violation.MarkedWithoutOutput,
         Violation.BadOutputsAccepted,
         Violation.UnreadableCheckpoints,
+        Violation.UnreadableBackups,
         Violation.TornTailNotTruncated,
         Violation.CostMismatches,
         Violation.DuplicateCsvRows,
@@ -26,6 +27,7 @@ internal sealed class Figures
         Violation.LeftoverTempFiles,
         Violation.RecoveryNotIdempotent,
         Violation.NoProgress,
+        Violation.OutputsBeforeFreshStart,
         Violation.FinalDiffersFromReference,
         Violation.FsyncRetriedOnStaleData,
         Violation.UnclearErrors,
@@ -169,6 +171,7 @@ internal static class Violation
     public const string MarkedWithoutOutput = "items marked complete without a valid output";
     public const string BadOutputsAccepted = "bad outputs accepted";
     public const string UnreadableCheckpoints = "unreadable checkpoints";
+    public const string UnreadableBackups = "backups (.bak) unreadable after a crash";
     public const string TornTailNotTruncated = "torn journal tails left or skipped over";
     public const string CostMismatches = "cost mismatches";
     public const string DuplicateCsvRows = "duplicate CSV rows";
@@ -176,6 +179,7 @@ internal static class Violation
     public const string LeftoverTempFiles = "leftover temp files after the next start";
     public const string RecoveryNotIdempotent = "recoveries that differ when run twice";
     public const string NoProgress = "restarts without progress or with redone confirmed work";
+    public const string OutputsBeforeFreshStart = "outputs older than a fresh start that had begun";
     public const string FinalDiffersFromReference = "final states that differ from the reference";
     public const string FsyncRetriedOnStaleData = "fsyncs retried over data a failed fsync dropped";
     public const string UnclearErrors = "failures without a clear error";

@@ -10,11 +10,50 @@ namespace Checkpointing.CrashTests.Support;
 /// </summary>
 internal static class RecoveryVerifier
 {
-    public static async Task VerifyAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label)
+    /// <param name="state">The state the crash left.</param>
+    /// <param name="confirmed">Keys whose marks returned before the crash.</param>
+    /// <param name="items">The items of the workload.</param>
+    /// <param name="figures">Where violations are counted.</param>
+    /// <param name="label">Reproduces the state (seed, crash point, model).</param>
+    /// <param name="freshStartAfter">
+    /// Set when the crash came after a fresh start had begun its work: a time before that fresh start and
+    /// after every output of the runs before it. Every output kept must then be newer: the reset must have
+    /// been durable, and the work it asks for must really be redone.
+    /// </param>
+    public static async Task VerifyAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label, DateTimeOffset? freshStartAfter = null) =>
+        await VerifyCoreAsync(state, confirmed, items, figures, label, freshStartAfter, snapshotLost: false);
+
+    /// <summary>
+    /// A crash state that needs the backup: the snapshot is lost as well (a bad sector, a careless hand), so
+    /// recovery must take the previous snapshot, <c>.bak</c>, and still lose nothing confirmed.
+    /// </summary>
+    public static async Task VerifyWithLostSnapshotAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label)
+    {
+        var files = state.Files.ToDictionary(StringComparer.Ordinal);
+        files[SnapshotPath] = "{ lost"u8.ToArray();
+        await VerifyCoreAsync(state with { Files = files }, confirmed, items, figures, label + ", snapshot lost", freshStartAfter: null, snapshotLost: true);
+    }
+
+    private static string SnapshotPath => Workload.CheckpointDirectory + "/" + Workload.Stage + ".json";
+
+    private static async Task VerifyCoreAsync(CrashState state, IEnumerable<string> confirmed, int items, Figures figures, string label, DateTimeOffset? freshStartAfter, bool snapshotLost)
     {
         var confirmedSet = confirmed.ToHashSet(StringComparer.Ordinal);
         var fs = CrashFileSystem.FromState(state);
         var journalPath = Workload.CheckpointDirectory + "/" + Workload.Stage + ".journal";
+
+        // The backup is fsynced before it is renamed into place: whenever its name survives, so do its bytes.
+        if (state.Files.TryGetValue(SnapshotPath + AtomicFile.BackupSuffix, out var backup))
+        {
+            try
+            {
+                CheckpointJson.DeserializeDocument(backup);
+            }
+            catch (FormatException e)
+            {
+                figures.Violated(Violation.UnreadableBackups, $"{label}: {SnapshotPath}{AtomicFile.BackupSuffix} holds {backup.Length} byte(s) that do not read: {e.Message}");
+            }
+        }
 
         StageCheckpointDocument first;
         try
@@ -23,7 +62,10 @@ internal static class RecoveryVerifier
             first = checkpoint.GetState();
             foreach (var report in checkpoint.RecoveryReports.Where(r => r.Contains("unreadable", StringComparison.Ordinal)))
             {
-                figures.Violated(Violation.UnreadableCheckpoints, $"{label}: {report}");
+                if (!snapshotLost || !report.Contains("using its previous version", StringComparison.Ordinal))
+                {
+                    figures.Violated(snapshotLost ? Violation.UnreadableBackups : Violation.UnreadableCheckpoints, $"{label}: {report}");
+                }
             }
 
             if (fs.TryRead(journalPath) is { } journal)
@@ -37,6 +79,13 @@ internal static class RecoveryVerifier
 
             foreach (var key in confirmedSet.Where(k => !first.Completed.ContainsKey(k)).Order(StringComparer.Ordinal))
             {
+                // From the backup, items folded into the lost snapshot are proven by their outputs instead:
+                // the next run adopts them (and must not redo them, checked below).
+                if (snapshotLost && fs.TryRead(Workload.OutputDirectory + "/" + key + ".json") is { } proof && Workload.Inspect(key, proof).Problem is null)
+                {
+                    continue;
+                }
+
                 figures.Violated(Violation.ItemsLost, $"{label}: item {key} was confirmed durable before the crash but is not complete after recovery");
             }
 
@@ -48,6 +97,11 @@ internal static class RecoveryVerifier
                 {
                     figures.Violated(Violation.MarkedWithoutOutput, $"{label}: item {key} is marked complete but {problem}");
                 }
+            }
+
+            if (freshStartAfter is { } after)
+            {
+                CheckNewerThanFreshStart(fs, first.Completed.Keys, after, figures, label + " after recovery");
             }
 
             CheckCost(first, figures, label + " after recovery");
@@ -83,6 +137,23 @@ internal static class RecoveryVerifier
         }
 
         CompareWithReference(fs, items, figures, label);
+        if (freshStartAfter is { } freshStart)
+        {
+            CheckNewerThanFreshStart(fs, Enumerable.Range(1, items).Select(Workload.KeyOf), freshStart, figures, label + " at the end");
+        }
+    }
+
+    private static void CheckNewerThanFreshStart(CrashFileSystem fs, IEnumerable<string> keys, DateTimeOffset after, Figures figures, string label)
+    {
+        foreach (var key in keys)
+        {
+            if (fs.TryRead(Workload.OutputDirectory + "/" + key + ".json") is { } output
+                && Workload.Inspect(key, output) is { Problem: null } check
+                && !(check.SavedAt > after))
+            {
+                figures.Violated(Violation.OutputsBeforeFreshStart, $"{label}: item {key} is complete with an output saved at {check.SavedAt:O}, before the fresh start of {after:O}");
+            }
+        }
     }
 
     /// <summary>
@@ -138,7 +209,7 @@ internal static class RecoveryVerifier
 
     private static void CheckNoTempFiles(CrashFileSystem fs, Figures figures, string label)
     {
-        foreach (var path in fs.AllFiles().Where(p => AtomicFile.IsTempFileName(Path.GetFileName(p))))
+        foreach (var path in FinalFiles.Unexpected(fs.AllFiles()))
         {
             figures.Violated(Violation.LeftoverTempFiles, $"{label}: {path}");
         }

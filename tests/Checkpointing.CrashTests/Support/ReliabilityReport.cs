@@ -46,6 +46,28 @@ public sealed class ReliabilityReport
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="figures"/> to the section <paramref name="title"/>, for tests that each keep a
+    /// tally of their own (so that a violation fails only the test that found it) but share one section.
+    /// </summary>
+    internal void Accumulate(string title, Figures figures)
+    {
+        lock (_sync)
+        {
+            var index = _sections.FindIndex(s => s.Title == title);
+            var total = new Figures();
+            if (index >= 0)
+            {
+                total.Add(_sections[index].Figures);
+                _sections.RemoveAt(index);
+            }
+
+            total.Add(figures);
+            _sections.Add((title, total, TimeSpan.Zero));
+            File.WriteAllText(ReportPath, Render());
+        }
+    }
+
     private string Render()
     {
         var total = new Figures();

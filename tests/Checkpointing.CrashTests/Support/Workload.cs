@@ -27,7 +27,14 @@ internal sealed class StepClock : TimeProvider
 /// <param name="Error">The exception that ended the run, or null when it completed.</param>
 /// <param name="ConfirmedAt">Keys whose marks returned under EveryItem, with the mutation count at that moment.</param>
 /// <param name="Result">The runner's result when the run completed.</param>
-internal sealed record RunOutcome(Exception? Error, IReadOnlyDictionary<string, int> ConfirmedAt, StageRunResult? Result);
+internal sealed record RunOutcome(Exception? Error, IReadOnlyDictionary<string, int> ConfirmedAt, StageRunResult? Result)
+{
+    /// <summary>
+    /// The mutation count when the first item's work began, or null when none did. By then the run has
+    /// started durably (a fresh start's reset included): a crash from this point on must keep it.
+    /// </summary>
+    public int? WorkStartedAt { get; init; }
+}
 
 /// <summary>
 /// The deterministic workload of the in-process layer: item i's output and cost are fixed functions of i,
@@ -49,7 +56,7 @@ internal static class Workload
 
     public static string KeyOf(int item) => CheckpointKeys.From(item);
 
-    public static StageDefinition<int, WorkOutput> Definition(Func<int, bool>? failWhen = null, Func<string, WorkOutput, CancellationToken, ValueTask>? onSaved = null) => new()
+    public static StageDefinition<int, WorkOutput> Definition(Func<int, bool>? failWhen = null, Func<string, WorkOutput, CancellationToken, ValueTask>? onSaved = null, Action? onWork = null) => new()
     {
         OnOutputSavedAsync = onSaved,
         StageName = Stage,
@@ -58,6 +65,7 @@ internal static class Workload
         Validate = output => output.Text == TextOf(output.Item) ? [] : [$"text of item {output.Item} is not the expected text"],
         ProcessAsync = (item, context, ct) =>
         {
+            onWork?.Invoke();
             if (failWhen?.Invoke(item) == true)
             {
                 throw new InvalidOperationException($"injected failure at item {item}");
@@ -105,6 +113,7 @@ internal static class Workload
         Func<string, WorkOutput, CancellationToken, ValueTask>? onSaved = null)
     {
         policy ??= CommitPolicy.EveryItem;
+        var workStartedAt = -1;
         var confirmed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var options = new StageRunOptions
         {
@@ -126,12 +135,13 @@ internal static class Workload
         };
         try
         {
-            var result = await StageRunner.RunAsync(Definition(failWhen, onSaved), Enumerable.Range(1, items), options, fs, StepClock.Shared, CancellationToken.None);
-            return new RunOutcome(null, confirmed, result);
+            var definition = Definition(failWhen, onSaved, () => Interlocked.CompareExchange(ref workStartedAt, fs.MutationCount, -1));
+            var result = await StageRunner.RunAsync(definition, Enumerable.Range(1, items), options, fs, StepClock.Shared, CancellationToken.None);
+            return new RunOutcome(null, confirmed, result) { WorkStartedAt = workStartedAt < 0 ? null : workStartedAt };
         }
         catch (Exception e) when (e is IOException or StageFailedException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
-            return new RunOutcome(e, confirmed, null);
+            return new RunOutcome(e, confirmed, null) { WorkStartedAt = workStartedAt < 0 ? null : workStartedAt };
         }
     }
 
