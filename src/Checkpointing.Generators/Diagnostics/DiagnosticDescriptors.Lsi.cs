@@ -81,7 +81,7 @@ internal static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor LsiUnmappedColumnsShape = new(
         "CKPT214", "Unmapped-columns member must be a settable Dictionary<string, string> property",
-        "Member '{0}' has [LsiUnmappedColumns] but {1}. Declare it as 'public Dictionary<string, string> {0} { get; set; } = new();'.",
+        "Member '{0}' has [LsiUnmappedColumns] but {1}. Declare it as 'public Dictionary<string, string> {0} {{ get; set; }} = new();'.",
         LsiCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT214"));
 
     public static readonly DiagnosticDescriptor LsiUnmappedColumnsTwice = new(
