@@ -102,7 +102,9 @@ internal static class LsiRecordEmitter
 
     private static void EmitValidate(IndentedWriter w, LsiRecordModel model)
     {
-        var isbn = model.Members.FirstOrDefault(m => m.Format == LsiFormatKind.Isbn);
+        // The book's own ISBN names the record, not a Parent ISBN declared before it.
+        var isbn = model.Members.FirstOrDefault(m => m.Format == LsiFormatKind.Isbn && m.ColumnName == KnownTypeNames.LsiIsbnColumn)
+                   ?? model.Members.FirstOrDefault(m => m.Format == LsiFormatKind.Isbn);
         w.Line("/// <summary>Checks every mapped field (required, ISBN, ranges, lengths) and returns all errors (generated for [LsiRecord]).</summary>");
         w.Line(GeneratedCode);
         w.Line("public global::Checkpointing.Lsi.LsiValidationResult Validate()");
