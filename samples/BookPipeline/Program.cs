@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using BookPipeline;
 using Checkpointing;
+using Checkpointing.Csv;
+using Checkpointing.Lsi;
 using Microsoft.Extensions.Logging;
 
 var books = new Option<int>("--books") { Description = "Number of books in the tranche", DefaultValueFactory = _ => 12 };
@@ -92,7 +94,11 @@ command.SetAction(async (parse, invocationToken) =>
         var rows = await cumulativeCsv.FinalizeAsync(batchPath, StringComparer.Ordinal, cancellationToken);
         Summary.Print(results);
         Console.WriteLine($"Batch LSI CSV: {batchPath} ({rows} rows, from {Path.GetFileName(cumulativeCsv.FilePath)})");
-        return 0;
+
+        // The tranche's expected list against the batch file: a book that is not there is named.
+        var check = CumulativeCsv.CompareKeys<LsiBook>(tranche.Select(b => LsiFormats.NormalizeIsbn(b.Isbn)), batchPath, LsiRowStage.GetCumulativeCsvKey);
+        Console.WriteLine(check.IsComplete ? $"Every book of the tranche is in the batch file." : $"Batch file incomplete: {check}");
+        return check.IsComplete ? 0 : 1;
     }
     catch (StageFailedException e)
     {

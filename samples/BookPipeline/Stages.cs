@@ -39,6 +39,13 @@ public sealed partial class LsiBook
     [LsiColumn("US Suggested List Price", Format = LsiFormat.UsdPrice)] public decimal? UsPrice { get; set; }
     [LsiColumn("US Wholesale Discount", Format = LsiFormat.Percent)] public decimal? UsDiscount { get; set; }
     [LsiColumn("Annotation / Summary")] public string? Annotation { get; set; }
+
+    // Columns with LSI code lists: Validate() checks them against the lists shipped with the package.
+    [LsiColumn("Rendition /Booktype")] public string? Rendition { get; set; }
+    [LsiColumn("Contributor One")] public string? Contributor { get; set; }
+    [LsiColumn("Contributor One Role")] public string? ContributorRole { get; set; }
+    [LsiColumn("Returnable")] public string? Returnable { get; set; }
+    [LsiColumn("Language Code")] public string? Language { get; set; }
 }
 
 [JsonSerializable(typeof(BookMetadata))]
@@ -117,6 +124,11 @@ public sealed partial class LsiRowStage(string publisher, string imprint, string
             UsPrice = interior.Pages < 160 ? 14.99m : 19.99m,
             UsDiscount = 40m,
             Annotation = metadata.Description,
+            Rendition = "POD: 6 x 9 in or 229 x 152 mm Perfect Bound on White w/Matte Lam",
+            Contributor = "AI Lab for Book-Lovers",
+            ContributorRole = "A",
+            Returnable = "Yes-Destroy",
+            Language = "eng",
         };
     }
 

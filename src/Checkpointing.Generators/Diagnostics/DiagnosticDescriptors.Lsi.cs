@@ -38,7 +38,7 @@ internal static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor LsiTemplateUnreadable = new(
         "CKPT206", "LSI template file cannot be used",
-        "The LSI template '{0}' of '{1}' cannot be used: {2}. Its first line must be the LSI header, comma separated, without quotes.",
+        "The LSI template '{0}' of '{1}' cannot be used: {2}. Its first line must be the LSI header: column names separated by commas, each bare or in double quotes.",
         LsiCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT206"));
 
     public static readonly DiagnosticDescriptor LsiRequiredNeverEmpty = new(
@@ -73,4 +73,24 @@ internal static partial class DiagnosticDescriptors
         "CKPT212", "LSI record type cannot be created by its mapper",
         "Type '{0}' has [LsiRecord] but {1}, so the generated mapper cannot create records when reading. Make it a non-abstract class with a parameterless constructor (any accessibility).",
         LsiCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT212"));
+
+    public static readonly DiagnosticDescriptor LsiIsbnColumnWithoutFormat = new(
+        "CKPT213", "ISBN column has no format",
+        "Column '{0}' looks like an ISBN but member '{1}' has no Format, so its check digit is never validated. Add Format = LsiFormat.Isbn, or Format = LsiFormat.Text if it holds a SKU.",
+        LsiCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT213"));
+
+    public static readonly DiagnosticDescriptor LsiUnmappedColumnsShape = new(
+        "CKPT214", "Unmapped-columns member must be a settable Dictionary<string, string> property",
+        "Member '{0}' has [LsiUnmappedColumns] but {1}. Declare it as 'public Dictionary<string, string> {0} {{ get; set; }} = new();'.",
+        LsiCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT214"));
+
+    public static readonly DiagnosticDescriptor LsiUnmappedColumnsTwice = new(
+        "CKPT215", "Several unmapped-columns members",
+        "Type '{0}' has [LsiUnmappedColumns] on both '{1}' and '{2}'. Keep it on one member.",
+        LsiCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT215"));
+
+    public static readonly DiagnosticDescriptor LsiUnmappedColumnsWithoutTemplate = new(
+        "CKPT216", "Unmapped columns need a template",
+        "Member '{0}' has [LsiUnmappedColumns] but '{1}' has no template, so it has no unmapped columns to keep. Set [LsiRecord(Template = ...)] (LsiTemplates.Acs or an AdditionalFiles header), or remove the member.",
+        LsiCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: LsiHelp("CKPT216"));
 }

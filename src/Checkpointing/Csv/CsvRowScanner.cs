@@ -43,30 +43,39 @@ internal static class CsvRowScanner
     /// <param name="keySelector">The key of a row.</param>
     /// <param name="path">The file, for messages.</param>
     /// <param name="validate">Whether <see cref="ILsiRecord"/> rows are validated too.</param>
-    public static Scan Run<T>(byte[] bytes, byte[] header, CsvReaderOptions readerOptions, Func<T, string> keySelector, string path, bool validate)
+    /// <param name="finalRowMayLackLineBreak">
+    /// Whether a whole last row without a line break counts (batch files: LSI's own end without one); a checkpoint
+    /// file's unterminated last row is always a torn write.
+    /// </param>
+    public static Scan Run<T>(byte[] bytes, byte[] header, CsvReaderOptions readerOptions, Func<T, string> keySelector, string path, bool validate, bool finalRowMayLackLineBreak = false)
     {
         var errors = new List<string>();
         var rows = new List<Row>();
-        // A byte order mark is optional on both sides: a file saved again by another tool may drop or add it.
-        var expected = header.AsSpan(Bom(header));
+        // A byte order mark is optional on both sides, and so is the CR of the header's line break: a file saved
+        // again by another tool may drop or add either.
+        var expectedLine = header.AsSpan(Bom(header)).TrimEnd("\r\n"u8);
         var bom = Bom(bytes);
         var content = bytes.AsSpan(bom);
-        if (content.Length < expected.Length && expected.StartsWith(content))
+        var headerBreak = content.StartsWith(expectedLine) ? LineBreakAt(content, expectedLine.Length) : 0;
+        var cutInHeader = content.Length <= expectedLine.Length
+            ? expectedLine.StartsWith(content)
+            : content.Length == expectedLine.Length + 1 && content.StartsWith(expectedLine) && content[^1] == (byte)'\r';
+        if (headerBreak == 0 && cutInHeader)
         {
             // Cut while the header was written: nothing was committed.
             return new Scan(true, rows, 0, bytes.Length == 0 ? null : 1, errors);
         }
 
-        if (!content.StartsWith(expected))
+        if (headerBreak == 0)
         {
             var firstLine = Encoding.UTF8.GetString(content[..Math.Min(content.Length, 400)]).Split('\n')[0].TrimEnd('\r');
-            errors.Add($"{path}, line 1: the header does not match {typeof(T).Name}; expected '{Encoding.UTF8.GetString(expected).TrimEnd('\r', '\n')}', found '{firstLine}'");
+            errors.Add($"{path}, line 1: the header does not match {typeof(T).Name}; expected '{Encoding.UTF8.GetString(expectedLine)}', found '{firstLine}'");
             return new Scan(false, rows, 0, null, errors);
         }
 
-        var headerLength = bom + expected.Length;
+        var headerLength = bom + expectedLine.Length + headerBreak;
         var lastLineBreak = bytes.AsSpan().LastIndexOf((byte)'\n');
-        var wholeLines = lastLineBreak + 1;
+        var wholeLines = finalRowMayLackLineBreak ? bytes.Length : lastLineBreak + 1;
         var malformed = new HashSet<long>();
         var options = readerOptions with
         {
@@ -162,6 +171,10 @@ internal static class CsvRowScanner
     }
 
     private static int Bom(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\uFEFF"u8) ? 3 : 0;
+
+    /// <summary>The length of the line break at <paramref name="index"/> (CRLF 2, LF 1), or 0 when there is none.</summary>
+    private static int LineBreakAt(ReadOnlySpan<byte> bytes, int index) =>
+        bytes[index..].StartsWith("\r\n"u8) ? 2 : bytes[index..].StartsWith("\n"u8) ? 1 : 0;
 
     private static int CountLines(byte[] bytes, int length)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Checkpointing.IO;
 using CsvHelper;
@@ -97,6 +98,11 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
         cancellationToken.ThrowIfCancellationRequested();
         options ??= new CumulativeCsvOptions();
         directory = Path.GetFullPath(string.IsNullOrEmpty(directory) ? CumulativeCsv.DefaultDirectory : directory);
+        if (options.Stage is { OutputTypeInfo: not JsonTypeInfo<T> })
+        {
+            throw new ArgumentException($"The stage's output type is {options.Stage.OutputTypeInfo.Type}, not the row type {typeof(T)}.", nameof(options));
+        }
+
         var time = options.TimeProvider ?? TimeProvider.System;
         var newPath = Path.Combine(directory, CumulativeCsv.FileName(time.GetUtcNow(), imprint));
         var checkpoint = new CumulativeCsvCheckpoint<T>(fs, newPath, imprint, keySelector, options);
@@ -113,7 +119,9 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
             AtomicFile.CleanupTempFiles(fs, directory, name =>
                 name.StartsWith(".cumulative_checkpoint_", StringComparison.Ordinal) && name.Contains("_" + imprint + ".csv.", StringComparison.Ordinal));
             var existing = options.ResumeLatest ? CumulativeCsv.FindLatest(fs, directory, imprint) : null;
-            checkpoint = existing is null ? checkpoint.Create() : checkpoint.WithPath(existing).Resume();
+            // Two steps, so that the catch below releases the lock of the instance that holds it.
+            checkpoint = existing is null ? checkpoint.WithFreeName() : checkpoint.WithPath(existing);
+            checkpoint = existing is null ? checkpoint.Create() : checkpoint.Resume();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && ex is not (CumulativeCsvLockedException or CumulativeCsvException))
         {
@@ -145,6 +153,12 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
     {
         ArgumentNullException.ThrowIfNull(record);
         var key = _keySelector(record);
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            // An empty key is a book without its ISBN: a row nobody could find, replace or deduplicate.
+            throw new ArgumentException($"The row of the cumulative checkpoint CSV '{FilePath}' has an empty key; a book needs its key (such as its ISBN) before it is appended.", nameof(record));
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -211,10 +225,20 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
 
     /// <summary>
     /// A <c>StageDefinition&lt;TItem, T&gt;.OnOutputSavedAsync</c> hook: appends each output once it is saved,
-    /// before its item is marked complete, so a book is in the checkpoint whenever the stage counts it done.
+    /// before its item is marked complete, so a book is in the checkpoint whenever the stage counts it done. Unlike
+    /// <see cref="AppendAsync"/>, a failed append (disk full) throws a <see cref="CumulativeCsvException"/>: the item
+    /// fails, is not marked, and the next run adds its row (the stage's item-failure policy applies).
     /// </summary>
     public Func<string, T, CancellationToken, ValueTask> OnOutputSavedAsync =>
-        async (_, record, cancellationToken) => await AppendAsync(record, cancellationToken).ConfigureAwait(false);
+        async (itemKey, record, cancellationToken) =>
+        {
+            if (await AppendAsync(record, cancellationToken).ConfigureAwait(false) == CsvAppendOutcome.Failed)
+            {
+                throw new CumulativeCsvException(IsDisabled
+                    ? $"The cumulative checkpoint CSV of imprint '{Imprint}' could not be opened, so item '{itemKey}' has no row; it is retried on the next run."
+                    : $"Could not append the row of item '{itemKey}' to the cumulative checkpoint CSV '{FilePath}' (see the warning logged before); it is retried on the next run.");
+            }
+        };
 
     /// <summary>
     /// Writes the batch CSV: the header and every row of the checkpoint, atomically (a crash leaves the old
@@ -243,6 +267,11 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
 
     private async Task<int> FinalizeCoreAsync(string batchPath, IComparer<string>? keyOrder, CancellationToken cancellationToken)
     {
+        if (_options.Stage is { } stage)
+        {
+            await AddMissingStageRowsAsync(stage, cancellationToken).ConfigureAwait(false);
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -267,6 +296,80 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Makes sure every item the stage counts complete has its row: a row lost to an append that failed without
+    /// failing its item (a hook that swallowed the error, a file replaced by hand) is appended from the item's saved
+    /// output. Items whose row cannot be added fail the finalize, named, rather than leave a batch without them.
+    /// </summary>
+    private async Task AddMissingStageRowsAsync(CumulativeCsvStage stage, CancellationToken cancellationToken)
+    {
+        var state = new FileCheckpointStore(stage.Root, _fs, _time).ReadState(stage.RunId, stage.StageName);
+        if (state is null || state.Completed.Count == 0)
+        {
+            return;
+        }
+
+        var typeInfo = (JsonTypeInfo<T>)stage.OutputTypeInfo;
+        var outputDirectory = Path.Combine(Path.GetFullPath(stage.Root), stage.RunId, stage.OutputDirectory);
+        var problems = new List<string>();
+        var added = new List<string>();
+        foreach (var itemKey in state.Completed.Keys.Order(StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var path = StageOutputFile.GetPath(outputDirectory, itemKey);
+            T row;
+            try
+            {
+                row = StageOutputFile.Deserialize(_fs.ReadAllBytes(path), typeInfo).Output;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                problems.Add($"item '{itemKey}': its saved output '{path}' cannot be read ({e.Message})");
+                continue;
+            }
+
+            var rowKey = _keySelector(row);
+            if (Contains(rowKey))
+            {
+                continue;
+            }
+
+            CsvAppendOutcome outcome;
+            try
+            {
+                outcome = await AppendAsync(row, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ArgumentException)
+            {
+                problems.Add($"item '{itemKey}' (row '{rowKey}'): {e.Message}");
+                continue;
+            }
+
+            if (outcome == CsvAppendOutcome.Failed)
+            {
+                problems.Add($"item '{itemKey}' (row '{rowKey}'): the append failed (see the warning logged before)");
+            }
+            else
+            {
+                added.Add(rowKey);
+            }
+        }
+
+        if (added.Count > 0)
+        {
+            _logger.LogWarning(
+                "Cumulative checkpoint CSV {Path} lacked the rows of {Count} item(s) that stage {Stage} counts complete; they were added from the saved outputs: {Keys}",
+                FilePath, added.Count, stage.StageName, string.Join(", ", added.Take(20)));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new CumulativeCsvException(
+                $"The batch file was not written: {problems.Count} item(s) that stage '{stage.StageName}' counts complete have no row in '{FilePath}' and none could be added: " +
+                string.Join("; ", problems.Take(20)) + (problems.Count > 20 ? $" (and {problems.Count - 20} more)" : ""));
         }
     }
 
@@ -300,14 +403,39 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
         return resumed;
     }
 
-    private CumulativeCsvCheckpoint<T> Create()
+    private CumulativeCsvCheckpoint<T> WithFreeName()
     {
         if (_fs.FileExists(FilePath))
         {
-            // Never overwrite rows: the same minute's file exists and ResumeLatest is off.
-            throw new CumulativeCsvException($"The cumulative checkpoint CSV '{FilePath}' already exists; resume it (ResumeLatest) or wait a minute for a new file name.");
+            // A new file in the minute of an existing one (ResumeLatest off, or a second run in the same minute):
+            // never truncate its rows. The next free minute keeps the name's format and sorts after it as the latest.
+            var directory = Path.GetDirectoryName(FilePath)!;
+            var now = _time.GetUtcNow();
+            string? free = null;
+            for (var minutes = 1; minutes <= 24 * 60 && free is null; minutes++)
+            {
+                var candidate = Path.Combine(directory, CumulativeCsv.FileName(now.AddMinutes(minutes), Imprint));
+                if (!_fs.FileExists(candidate))
+                {
+                    free = candidate;
+                }
+            }
+
+            if (free is null)
+            {
+                throw new CumulativeCsvException($"The cumulative checkpoint CSV '{FilePath}' and the files of the next 24 hours of imprint '{Imprint}' already exist; no new file was created.");
+            }
+
+            _logger.LogInformation("Cumulative checkpoint CSV {Path} exists and is kept; the new one is {NewPath}", FilePath, free);
+            return WithPath(free);
         }
 
+        return this;
+    }
+
+    private CumulativeCsvCheckpoint<T> Create()
+    {
+        // The lock is held and the name is free: a plain atomic create cannot replace another writer's file.
         AtomicFile.Write(_fs, FilePath, stream => stream.Write(_header), null);
         _committedLength = _header.Length;
         Recovery = new CumulativeCsvRecovery(false, 0, null, 0);
@@ -476,7 +604,7 @@ public static partial class CumulativeCsv
     public static CsvComparison Compare<T>(string checkpointPath, string batchPath, Func<T, string> keySelector, CsvWriterOptions? writerOptions = null, CsvReaderOptions? readerOptions = null)
     {
         var checkpoint = ScanFile(checkpointPath, keySelector, writerOptions, readerOptions, validate: false);
-        var batch = ScanFile(batchPath, keySelector, writerOptions, readerOptions, validate: false);
+        var batch = ScanFile(batchPath, keySelector, writerOptions, readerOptions, validate: false, finalRowMayLackLineBreak: true);
         var problems = checkpoint.Errors.Concat(batch.Errors).ToList();
         var batchRows = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         foreach (var row in batch.Rows)
@@ -506,6 +634,38 @@ public static partial class CumulativeCsv
 
         var extra = batch.Rows.Select(r => r.Key).Where(k => !checkpointKeys.Contains(k)).Distinct().ToList();
         return new CsvComparison(missing, extra, different, problems);
+    }
+
+    /// <summary>
+    /// Compares the rows of a batch (or checkpoint) file with the keys it should hold, such as a tranche's list of
+    /// ISBNs or its series numbers 1 to <c>book_count</c>: the batch file of a tranche of 69 books that holds 68
+    /// names the missing one. A last row without a line break counts (LSI's own files end that way).
+    /// </summary>
+    /// <returns>Expected keys missing from the file, keys not expected, keys on more than one row, rows that could not be read.</returns>
+    public static CsvKeyComparison CompareKeys<T>(IEnumerable<string> expectedKeys, string batchPath, Func<T, string> keySelector, CsvWriterOptions? writerOptions = null, CsvReaderOptions? readerOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(expectedKeys);
+        var batch = ScanFile(batchPath, keySelector, writerOptions, readerOptions, validate: false, finalRowMayLackLineBreak: true);
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        var inBatch = batch.Rows.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in expectedKeys)
+        {
+            if (expected.Add(key) && !inBatch.Contains(key))
+            {
+                missing.Add(key);
+            }
+        }
+
+        var extra = batch.Rows.Select(r => r.Key).Where(k => !expected.Contains(k)).Distinct().ToList();
+        var repeated = batch.Rows.GroupBy(r => r.Key, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        var problems = batch.Errors.ToList();
+        if (batch.TornLine is { } torn)
+        {
+            problems.Add($"{batchPath}, line {torn}: the last row is cut off");
+        }
+
+        return new CsvKeyComparison(batchPath, missing, extra, repeated, problems);
     }
 
     internal static string? FindLatest(IFileSystem fs, string directory, string imprint)
@@ -541,11 +701,11 @@ public static partial class CumulativeCsv
         }
     }
 
-    private static CsvRowScanner.Scan ScanFile<T>(string path, Func<T, string> keySelector, CsvWriterOptions? writerOptions, CsvReaderOptions? readerOptions, bool validate)
+    private static CsvRowScanner.Scan ScanFile<T>(string path, Func<T, string> keySelector, CsvWriterOptions? writerOptions, CsvReaderOptions? readerOptions, bool validate, bool finalRowMayLackLineBreak = false)
     {
         var header = CsvRowScanner.HeaderBytes<T>(writerOptions ?? CsvWriterOptions.For<T>());
         var bytes = PhysicalFileSystem.Instance.ReadAllBytes(path);
-        return CsvRowScanner.Run(bytes, header, readerOptions ?? CsvReaderOptions.For<T>(), keySelector, path, validate);
+        return CsvRowScanner.Run(bytes, header, readerOptions ?? CsvReaderOptions.For<T>(), keySelector, path, validate, finalRowMayLackLineBreak);
     }
 
     private static ReadOnlySpan<byte> TrimLineBreak(ReadOnlySpan<byte> row) => row.TrimEnd("\r\n"u8);
@@ -563,6 +723,25 @@ public sealed record CsvFileReport(string Path, bool HeaderMatches, int Rows, IR
 {
     /// <summary>Whether the file has no problems.</summary>
     public bool IsValid => HeaderMatches && Errors.Count == 0;
+}
+
+/// <summary>The result of <see cref="CumulativeCsv.CompareKeys{T}"/>.</summary>
+/// <param name="Path">The file compared.</param>
+/// <param name="Missing">Expected keys with no row in the file.</param>
+/// <param name="Unexpected">Keys of rows that were not expected.</param>
+/// <param name="Repeated">Keys on more than one row.</param>
+/// <param name="Problems">Rows that could not be read.</param>
+public sealed record CsvKeyComparison(string Path, IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected, IReadOnlyList<string> Repeated, IReadOnlyList<string> Problems)
+{
+    /// <summary>Whether the file holds exactly the expected keys, once each.</summary>
+    public bool IsComplete => Missing.Count == 0 && Unexpected.Count == 0 && Repeated.Count == 0 && Problems.Count == 0;
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        IsComplete
+            ? $"{Path}: every expected key, once"
+            : $"{Path}: {Missing.Count} missing ({string.Join(", ", Missing.Take(20))}), {Unexpected.Count} unexpected ({string.Join(", ", Unexpected.Take(20))}), " +
+              $"{Repeated.Count} repeated ({string.Join(", ", Repeated.Take(20))}), {Problems.Count} unreadable row(s)";
 }
 
 /// <summary>The result of <see cref="CumulativeCsv.Compare{T}"/>.</summary>

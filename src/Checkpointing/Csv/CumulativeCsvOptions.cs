@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using CsvHelper;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +26,10 @@ public enum CsvAppendOutcome
     /// <summary>A row of the same key was already in the file and the policy is <see cref="DuplicateRowPolicy.Skip"/>.</summary>
     SkippedDuplicate,
 
-    /// <summary>An I/O failure prevented the write; a warning was logged and the file holds the rows before it.</summary>
+    /// <summary>
+    /// An I/O failure prevented the write; a warning was logged and the file holds the rows before it. (As a stage's
+    /// save hook, <see cref="CumulativeCsvCheckpoint{T}.OnOutputSavedAsync"/> throws instead, so the item fails.)
+    /// </summary>
     Failed,
 }
 
@@ -59,7 +63,25 @@ public sealed record CumulativeCsvOptions
 
     /// <summary>The reader options; <c>CsvReaderOptions.For&lt;T&gt;()</c> by default.</summary>
     public CsvReaderOptions? ReaderOptions { get; init; }
+
+    /// <summary>
+    /// The stage whose saved outputs are the rows (the generated <c>OpenCumulativeCsvAsync</c> of a <c>[Checkpointed]</c>
+    /// stage sets it). Finalizing then checks that every item the stage counts complete has its row: a missing row
+    /// is appended from the item's saved output, and the finalize fails naming the items when that cannot be done.
+    /// </summary>
+    public CumulativeCsvStage? Stage { get; init; }
 }
+
+/// <summary>
+/// Where a <c>[Checkpointed]</c> stage keeps its checkpoint and outputs (with the file checkpoint store), so that a
+/// cumulative CSV built from its outputs can be checked against the items it counts complete.
+/// </summary>
+/// <param name="Root">The storage root.</param>
+/// <param name="RunId">The run id.</param>
+/// <param name="StageName">The stage name.</param>
+/// <param name="OutputDirectory">The outputs' folder under the run folder (the stage name unless the stage names one).</param>
+/// <param name="OutputTypeInfo">The JSON metadata of the stage's output type: the record type of the CSV.</param>
+public sealed record CumulativeCsvStage(string Root, string RunId, string StageName, string OutputDirectory, JsonTypeInfo OutputTypeInfo);
 
 /// <summary>The state of a cumulative checkpoint CSV.</summary>
 /// <param name="FilePath">The checkpoint file.</param>

@@ -22,6 +22,24 @@ public sealed class LsiRecordAttribute : Attribute
     /// spreadsheet shows them as text (CsvHelper's <c>CsvInjection.Escape</c>). Defaults to <see langword="true"/>.
     /// </summary>
     public bool EscapeInjection { get; set; } = true;
+
+    /// <summary>
+    /// The .NET date format (invariant culture) of every date column that names none itself, such as <c>M/d/yy</c>
+    /// to write a file exactly as LSI's own files and spreadsheets write dates. Defaults to <c>yyyy-MM-dd</c>.
+    /// Reading accepts this format and every format of <see cref="LsiFormats.ParseDate(string)"/>.
+    /// </summary>
+    public string? DateFormat { get; set; }
+}
+
+/// <summary>
+/// Marks the one <c>Dictionary&lt;string, string&gt;</c> property of an <see cref="LsiRecordAttribute"/> type that
+/// holds every template column no member maps: reading fills it with those cells (keyed by column name), writing
+/// puts them back in their columns, so a file read and written back changes only the cells the code changed.
+/// Needs a template. A key that is not an unmapped column of the template is a <c>Validate()</c> error.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class LsiUnmappedColumnsAttribute : Attribute
+{
 }
 
 /// <summary>Maps a property or field of an <see cref="LsiRecordAttribute"/> type to an LSI column.</summary>
@@ -43,6 +61,13 @@ public sealed class LsiColumnAttribute : Attribute
 
     /// <summary>The largest length of the text of the column that <c>Validate()</c> accepts; 0 for no limit.</summary>
     public int MaxLength { get; set; }
+
+    /// <summary>
+    /// The .NET date format (invariant culture) this date column is written with, such as <c>M/d/yy</c>; defaults to
+    /// the record's <see cref="LsiRecordAttribute.DateFormat"/>, else <c>yyyy-MM-dd</c>. Reading accepts it and every
+    /// format of <see cref="LsiFormats.ParseDate(string)"/>.
+    /// </summary>
+    public string? DateFormat { get; set; }
 }
 
 /// <summary>How an LSI column is written and read back.</summary>
@@ -57,18 +82,34 @@ public enum LsiFormat
     /// <summary>An ISBN: hyphens and spaces stripped when written; an ISBN-13 check digit is validated.</summary>
     Isbn = 2,
 
-    /// <summary>A US dollar price, <c>$24.99</c>.</summary>
+    /// <summary>
+    /// A US dollar price, written as LSI takes it: a bare number with two decimals, <c>24.95</c>. Read with or
+    /// without a leading currency symbol (<c>$24.95</c>) and surrounding spaces.
+    /// </summary>
     UsdPrice = 3,
 
-    /// <summary>A percentage given as a number of percent, <c>40%</c> for 40.</summary>
+    /// <summary>
+    /// A discount or other percentage as a number of percent, written bare as LSI takes it: <c>40</c> for 40%. Read
+    /// with or without <c>%</c>.
+    /// </summary>
     Percent = 4,
 
-    /// <summary>A date, <c>yyyy-MM-dd</c>.</summary>
+    /// <summary>
+    /// A date, written <c>yyyy-MM-dd</c> unless the column or record names a <c>DateFormat</c>; read as any format of
+    /// <see cref="LsiFormats.ParseDate(string)"/>.
+    /// </summary>
     Date = 5,
 
     /// <summary>A yes/no field, <c>Yes</c> or <c>No</c>.</summary>
     YesNo = 6,
 
-    /// <summary>A plain number with the invariant culture (other currencies' prices, weights, sizes).</summary>
+    /// <summary>A plain number with the invariant culture (weights, sizes).</summary>
     Decimal = 7,
+
+    /// <summary>
+    /// A price in any currency (the UK, EU, AU, CA and other list price columns), written like
+    /// <see cref="UsdPrice"/>: <c>18.95</c>. Read with or without a leading currency symbol (<c>£18.95</c>,
+    /// <c>€21.95</c>, <c>A$38.95</c>).
+    /// </summary>
+    Price = 8,
 }

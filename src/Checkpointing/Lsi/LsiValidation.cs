@@ -102,7 +102,29 @@ public static class LsiValidator
     {
         if (value is < 0 or > 100)
         {
-            errors.Add(new LsiValidationError(record, column, member, LsiFormats.FormatPercent(value.Value), "must be between 0% and 100%"));
+            errors.Add(new LsiValidationError(record, column, member, LsiFormats.FormatPercent(value.Value), "must be a number of percent between 0 and 100"));
+        }
+    }
+
+    /// <summary>
+    /// Adds an error for each key of an <see cref="LsiUnmappedColumnsAttribute"/> dictionary that is not an unmapped
+    /// column of the record's template (a typo, a column of another template, or a column a member maps), since
+    /// writing could not put its value anywhere.
+    /// </summary>
+    public static void CheckUnmappedColumns(List<LsiValidationError> errors, string record, string member, IReadOnlyDictionary<string, string>? values, IReadOnlySet<string> unmappedColumns)
+    {
+        if (values is null)
+        {
+            return;
+        }
+
+        foreach (var (column, value) in values)
+        {
+            if (!unmappedColumns.Contains(column))
+            {
+                errors.Add(new LsiValidationError(record, column, $"{member}[\"{column}\"]", value,
+                    "is not an unmapped column of the record's template, so it cannot be written; use a template column name exactly (a mapped column is set through its member)"));
+            }
         }
     }
 

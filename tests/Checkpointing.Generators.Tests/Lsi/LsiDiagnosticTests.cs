@@ -92,7 +92,9 @@ public sealed class LsiDiagnosticTests
 
     [Theory]
     [InlineData("", "its first line is empty")]
-    [InlineData("\"Title\",ISBN or SKU", "its header contains quotes")]
+    [InlineData("\"Title,ISBN or SKU", "column 1 of its header has an unclosed quote")]
+    [InlineData("\"Title\"x,ISBN or SKU", "column 1 of its header has text after its closing quote")]
+    [InlineData("Title,IS\"BN", "column 2 of its header has a quote inside an unquoted name")]
     [InlineData("Title,,ISBN or SKU", "column 2 of its header is empty")]
     [InlineData("Title,ISBN or SKU,Title", "its header has column 'Title' twice")]
     public void CKPT206_template_unreadable(string header, string reason)
@@ -102,7 +104,7 @@ public sealed class LsiDiagnosticTests
             new InMemoryAdditionalText("bad.csv", header));
 
         Assert.Equal("CKPT206", d.Id);
-        Assert.Equal($"The LSI template 'bad.csv' of 'Book' cannot be used: {reason}. Its first line must be the LSI header, comma separated, without quotes.", d.GetMessage());
+        Assert.Equal($"The LSI template 'bad.csv' of 'Book' cannot be used: {reason}. Its first line must be the LSI header: column names separated by commas, each bare or in double quotes.", d.GetMessage());
     }
 
     [Fact]
@@ -177,6 +179,89 @@ public sealed class LsiDiagnosticTests
     }
 
     [Fact]
+    public void CKPT213_isbn_column_without_a_format()
+    {
+        var outcome = LsiTestSources.Run(source = Record("[LsiColumn(\"Parent ISBN\")] public string? ParentIsbn { get; set; }"));
+
+        var d = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("CKPT213", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("Column 'Parent ISBN' looks like an ISBN but member 'Book.ParentIsbn' has no Format, so its check digit is never validated. Add Format = LsiFormat.Isbn, or Format = LsiFormat.Text if it holds a SKU.", d.GetMessage());
+        Assert.Equal("LsiColumn(\"Parent ISBN\")", Squiggled(d, source));
+        Assert.Single(outcome.RunResult.GeneratedTrees);
+    }
+
+    [Theory]
+    [InlineData("LsiFormat.Isbn")]
+    [InlineData("LsiFormat.Text")]
+    public void CKPT213_is_silenced_by_naming_a_format(string format)
+    {
+        var outcome = LsiTestSources.Run(Record($"[LsiColumn(\"ISBN or SKU\", Format = {format})] public string Isbn {{ get; set; }} = \"\";"));
+
+        Assert.Empty(outcome.GeneratorDiagnostics);
+    }
+
+    [Theory]
+    [InlineData("[LsiUnmappedColumns] public System.Collections.Generic.IDictionary<string, string> Extra { get; set; } = new System.Collections.Generic.Dictionary<string, string>();", "its type is 'System.Collections.Generic.IDictionary<string, string>'")]
+    [InlineData("[LsiUnmappedColumns] public System.Collections.Generic.Dictionary<string, string> Extra { get; } = new();", "it needs get and set accessors (not init) so the mapper can fill it")]
+    [InlineData("[LsiUnmappedColumns] public System.Collections.Generic.Dictionary<string, object> Extra { get; set; } = new();", "its type is 'System.Collections.Generic.Dictionary<string, object>'")]
+    public void CKPT214_unmapped_columns_member_of_the_wrong_shape(string member, string reason)
+    {
+        var d = Single(source = Record("[LsiColumn(\"Title\")] public string Title { get; set; } = \"\";\n    " + member, "[LsiRecord(Template = LsiTemplates.Acs)]"));
+
+        Assert.Equal("CKPT214", d.Id);
+        Assert.Equal($"Member 'Extra' has [LsiUnmappedColumns] but {reason}. Declare it as 'public Dictionary<string, string> Extra {{ get; set; }} = new();'.", d.GetMessage());
+        Assert.Equal("LsiUnmappedColumns", Squiggled(d, source));
+    }
+
+    [Fact]
+    public void CKPT215_two_unmapped_columns_members()
+    {
+        var d = Single(source = Record("""
+            [LsiUnmappedColumns] public System.Collections.Generic.Dictionary<string, string> Extra { get; set; } = new();
+                [LsiUnmappedColumns] public System.Collections.Generic.Dictionary<string, string> More { get; set; } = new();
+            """, "[LsiRecord(Template = LsiTemplates.Acs)]"));
+
+        Assert.Equal("CKPT215", d.Id);
+        Assert.Equal("Type 'Book' has [LsiUnmappedColumns] on both 'Extra' and 'More'. Keep it on one member.", d.GetMessage());
+        Assert.Equal(5, d.Location.GetLineSpan().StartLinePosition.Line);
+    }
+
+    [Fact]
+    public void CKPT216_unmapped_columns_without_a_template()
+    {
+        var d = Single(source = Record("""
+            [LsiColumn("Title")] public string Title { get; set; } = "";
+                [LsiUnmappedColumns] public System.Collections.Generic.Dictionary<string, string> Extra { get; set; } = new();
+            """));
+
+        Assert.Equal("CKPT216", d.Id);
+        Assert.Equal("Member 'Extra' has [LsiUnmappedColumns] but 'Book' has no template, so it has no unmapped columns to keep. Set [LsiRecord(Template = ...)] (LsiTemplates.Acs or an AdditionalFiles header), or remove the member.", d.GetMessage());
+        Assert.Equal("LsiUnmappedColumns", Squiggled(d, source));
+    }
+
+    [Fact]
+    public void The_built_in_ACS_template_checks_column_names_without_an_additional_file()
+    {
+        var d = Single(source = Record("[LsiColumn(\"Reserved1\")] public string? Reserved { get; set; }", "[LsiRecord(Template = LsiTemplates.Acs)]"));
+
+        Assert.Equal("CKPT202", d.Id);
+        Assert.Equal("Column 'Reserved1' of 'Book.Reserved' is not in the LSI template 'builtin:lsi-acs-119'. Did you mean 'Reserved 1'?", d.GetMessage());
+    }
+
+    [Fact]
+    public void A_fully_quoted_header_as_LSI_writes_it_is_a_template()
+    {
+        var outcome = LsiTestSources.Run(
+            Record("[LsiColumn(\"Title\")] public string Title { get; set; } = \"\";", "[LsiRecord(Template = \"quoted.csv\")]"),
+            new InMemoryAdditionalText("quoted.csv", "\"ISBN or SKU\",\"Title\",\"Say \"\"hi\"\"\"\r\n"));
+
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        var generated = Assert.Single(outcome.RunResult.GeneratedTrees).ToString();
+        Assert.Contains("WriteColumnName(writer, \"Say \\\"hi\\\"\");", generated);
+    }
+
+    [Fact]
     public void Every_LSI_descriptor_has_a_docs_page_and_a_release_entry()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -192,7 +277,7 @@ public sealed class LsiDiagnosticTests
             .Where(d => d.Id.StartsWith("CKPT2", StringComparison.Ordinal))
             .ToList();
 
-        Assert.Equal(12, ids.Count);
+        Assert.Equal(16, ids.Count);
         foreach (var descriptor in ids)
         {
             var page = Path.Combine(root.FullName, "docs", "diagnostics", descriptor.Id + ".md");

@@ -45,6 +45,37 @@ public sealed class LsiRecordGeneratorTests
     }
 
     [Fact]
+    public void Unmapped_columns_date_formats_and_prices_on_a_quoted_template()
+    {
+        const string source = """
+            using System;
+            using System.Collections.Generic;
+            using Checkpointing.Lsi;
+
+            namespace BookPipeline;
+
+            [LsiRecord(Template = "tranche.csv", DateFormat = "M/d/yy")]
+            public partial class TrancheRow
+            {
+                [LsiColumn("Parent ISBN", Format = LsiFormat.Isbn)] public string? ParentIsbn { get; set; }
+                [LsiColumn("ISBN or SKU", Format = LsiFormat.Isbn)] public string Isbn { get; set; } = "";
+                [LsiColumn("Pub Date")] public DateOnly? PubDate { get; set; }
+                [LsiColumn("Street Date", DateFormat = "yyyy-MM-dd")] public DateTime StreetDate { get; set; }
+                [LsiColumn("UK Suggested List Price", Format = LsiFormat.Price)] public decimal? UkPrice { get; set; }
+                [LsiColumn("Min Age")] public int? MinAge { get; set; }
+                [LsiUnmappedColumns] public Dictionary<string, string> Other { get; set; } = new();
+            }
+            """;
+
+        var outcome = LsiTestSources.Run(source, new InMemoryAdditionalText(
+            "tranche.csv", "\"Parent ISBN\",\"ISBN or SKU\",\"Title\",\"Pub Date\",\"Street Date\",\"UK Suggested List Price\",\"Min Age\",\"Carton Pack Quantity\"\n"));
+
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.Empty(outcome.CompilationProblems);
+        Snapshot.Verify(outcome.RunResult);
+    }
+
+    [Fact]
     public void A_record_class_gets_a_partial_record_declaration()
     {
         const string source = """

@@ -42,7 +42,7 @@ public partial class FullLsiRow
     [LsiColumn("Stamped Text CENTER")] public string? StampedTextCenter { get; set; }
     [LsiColumn("Stamped Text RIGHT")] public string? StampedTextRight { get; set; }
     [LsiColumn("Order Type Eligibility")] public string? OrderTypeEligibility { get; set; }
-    [LsiColumn("Returnable", Format = LsiFormat.YesNo)] public bool? Returnable { get; set; }
+    [LsiColumn("Returnable")] public string? Returnable { get; set; }
     [LsiColumn("BISAC Category")] public string? BisacCategory { get; set; }
     [LsiColumn("Language Code")] public string? LanguageCode { get; set; }
     [LsiColumn("LSI FlexField1 (please consult LSI before using)")] public string? LsiFlexfield1PleaseConsultLsiBeforeUsing { get; set; }

@@ -13,7 +13,7 @@ public partial class LsiBook
     [LsiColumn("US Suggested List Price", Format = LsiFormat.UsdPrice)] public decimal? UsPrice { get; set; }
     [LsiColumn("US Wholesale Discount", Format = LsiFormat.Percent)] public decimal? UsDiscount { get; set; }
     [LsiColumn("Pages")] public int? Pages { get; set; }
-    [LsiColumn("Returnable")] public bool? Returnable { get; set; }
+    [LsiColumn("Returnable")] public string? Returnable { get; set; }
     [LsiColumn("Annotation / Summary")] public string? Summary { get; set; }
 }
 

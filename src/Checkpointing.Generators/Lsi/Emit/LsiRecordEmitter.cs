@@ -81,11 +81,30 @@ internal static class LsiRecordEmitter
         }
 
         w.CloseBrace(";");
+        if (model.UnmappedMember is not null)
+        {
+            w.Line();
+            w.Line($"/// <summary>The template columns no member maps, kept in <see cref=\"{model.UnmappedMember}\"/> (generated for [LsiRecord]).</summary>");
+            w.Line("public static global::System.Collections.Generic.IReadOnlySet<string> LsiUnmappedColumns { get; } = global::System.Collections.Frozen.FrozenSet.ToFrozenSet(new[]");
+            w.OpenBrace();
+            foreach (var column in model.Columns.Where(c => c.MemberIndex < 0))
+            {
+                w.Line(Literal(column.Name) + ",");
+            }
+
+            w.CloseBrace(", global::System.StringComparer.Ordinal);");
+        }
+
+        w.Line();
+        w.Line(GeneratedCode);
+        w.Line($"private static readonly global::Checkpointing.Lsi.LsiFieldRules LsiRules = global::Checkpointing.Lsi.LsiFieldRules.For(LsiColumns, {(model.UnmappedMember is null ? "null" : Literal(model.UnmappedMember))});");
     }
 
     private static void EmitValidate(IndentedWriter w, LsiRecordModel model)
     {
-        var isbn = model.Members.FirstOrDefault(m => m.Format == LsiFormatKind.Isbn);
+        // The book's own ISBN names the record, not a Parent ISBN declared before it.
+        var isbn = model.Members.FirstOrDefault(m => m.Format == LsiFormatKind.Isbn && m.ColumnName == KnownTypeNames.LsiIsbnColumn)
+                   ?? model.Members.FirstOrDefault(m => m.Format == LsiFormatKind.Isbn);
         w.Line("/// <summary>Checks every mapped field (required, ISBN, ranges, lengths) and returns all errors (generated for [LsiRecord]).</summary>");
         w.Line(GeneratedCode);
         w.Line("public global::Checkpointing.Lsi.LsiValidationResult Validate()");
@@ -112,6 +131,7 @@ internal static class LsiRecordEmitter
                     w.Line($"{Validator}.CheckIsbn({args}, {value});");
                     break;
                 case LsiFormatKind.UsdPrice:
+                case LsiFormatKind.Price:
                 case LsiFormatKind.Decimal when m.Kind == LsiMemberKind.Decimal:
                     w.Line($"{Validator}.CheckNotNegative({args}, {value});");
                     break;
@@ -126,7 +146,58 @@ internal static class LsiRecordEmitter
             }
         }
 
+        if (model.UnmappedMember is { } unmapped)
+        {
+            w.Line($"{Validator}.CheckUnmappedColumns(errors, record, {Literal(unmapped)}, this.{unmapped}, LsiUnmappedColumns);");
+        }
+
+        w.Line("LsiRules.Check(errors, record, this.LsiText);");
         w.Line("return errors.Count == 0 ? global::Checkpointing.Lsi.LsiValidationResult.Valid : new global::Checkpointing.Lsi.LsiValidationResult(errors);");
+        w.CloseBrace();
+        w.Line();
+        EmitText(w, model);
+    }
+
+    /// <summary>The text of a column as it is written, for the field rules (code lists, lengths, ages).</summary>
+    private static void EmitText(IndentedWriter w, LsiRecordModel model)
+    {
+        w.Line(GeneratedCode);
+        w.Line("private string? LsiText(string column)");
+        w.OpenBrace();
+        w.Line("switch (column)");
+        w.OpenBrace();
+        for (var i = 0; i < model.Members.Count; i++)
+        {
+            var m = model.Members[i];
+            var value = "this." + m.MemberName;
+            string text;
+            if (m.Kind == LsiMemberKind.String)
+            {
+                text = value;
+            }
+            else
+            {
+                // Pattern variables of a switch share its scope: numbered.
+                var v = m.IsNullable ? "value" + i : value;
+                var formatted = (m.Kind, EffectiveFormat(m)) switch
+                {
+                    (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice or LsiFormatKind.Price) => $"{Formats}.FormatPrice({v})",
+                    (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"{Formats}.FormatPercent({v})",
+                    (LsiMemberKind.Boolean, _) => $"{Formats}.FormatYesNo({v})",
+                    (LsiMemberKind.DateOnly, _) => $"{v}.ToString({Literal(DateFormat(model, m))}, {Invariant})",
+                    (LsiMemberKind.DateTime, _) => $"{v}.ToString({Literal(DateFormat(model, m))}, {Invariant})",
+                    _ => $"{v}.ToString({Invariant})",
+                };
+                text = m.IsNullable ? $"{value} is {{ }} {v} ? {formatted} : null" : formatted;
+            }
+
+            w.Line($"case {Literal(m.ColumnName)}: return {text};");
+        }
+
+        w.Line(model.UnmappedMember is { } unmapped
+            ? $"default: return this.{unmapped} is {{ }} unmapped && unmapped.TryGetValue(column, out var text) ? text : null;"
+            : "default: return null;");
+        w.CloseBrace();
         w.CloseBrace();
     }
 
@@ -141,6 +212,12 @@ internal static class LsiRecordEmitter
             w.Line($"private readonly int column{i};");
         }
 
+        var unmappedColumns = model.UnmappedMember is null ? new LsiColumnModel[0] : model.Columns.Where(c => c.MemberIndex < 0).ToArray();
+        if (unmappedColumns.Length > 0)
+        {
+            w.Line($"private readonly int[] unmapped = new int[{unmappedColumns.Length}];");
+        }
+
         w.Line();
         w.Line("public LsiCsvMapper(global::CsvHelper.CsvReader reader, string columnPrefix)");
         w.Line("    : base(columnPrefix)");
@@ -149,6 +226,12 @@ internal static class LsiRecordEmitter
         {
             var m = model.Members[i];
             w.Line($"column{i} = Column(reader, {Literal(m.ColumnName)}, -1, false, {Literal(model.TypeName + "." + m.MemberName)});");
+        }
+
+        for (var k = 0; k < unmappedColumns.Length; k++)
+        {
+            // Optional: a file may hold fewer of the template's columns than the template (LSI takes any subset).
+            w.Line($"unmapped[{k}] = Column(reader, {Literal(unmappedColumns[k].Name)}, -1, true, {Literal(model.TypeName + "." + model.UnmappedMember)});");
         }
 
         w.Line("ThrowIfColumnsMissing(reader);");
@@ -160,7 +243,12 @@ internal static class LsiRecordEmitter
         w.OpenBrace();
         for (var i = 0; i < model.Members.Count; i++)
         {
-            w.Line($"{model.Members[i].MemberName} = {ReadExpression(model.Members[i], "column" + i)},");
+            w.Line($"{model.Members[i].MemberName} = {ReadExpression(model, model.Members[i], "column" + i)},");
+        }
+
+        if (unmappedColumns.Length > 0)
+        {
+            w.Line($"{model.UnmappedMember} = ReadUnmapped(reader),");
         }
 
         w.CloseBrace(";");
@@ -170,10 +258,29 @@ internal static class LsiRecordEmitter
         w.OpenBrace();
         for (var i = 0; i < model.Members.Count; i++)
         {
-            w.Line($"record.{model.Members[i].MemberName} = {ReadExpression(model.Members[i], "column" + i)};");
+            w.Line($"record.{model.Members[i].MemberName} = {ReadExpression(model, model.Members[i], "column" + i)};");
+        }
+
+        if (unmappedColumns.Length > 0)
+        {
+            w.Line($"record.{model.UnmappedMember} = ReadUnmapped(reader);");
         }
 
         w.CloseBrace();
+        if (unmappedColumns.Length > 0)
+        {
+            w.Line();
+            w.Line("private global::System.Collections.Generic.Dictionary<string, string> ReadUnmapped(global::CsvHelper.CsvReader reader)");
+            w.OpenBrace();
+            w.Line($"var values = new global::System.Collections.Generic.Dictionary<string, string>({unmappedColumns.Length}, global::System.StringComparer.Ordinal);");
+            for (var k = 0; k < unmappedColumns.Length; k++)
+            {
+                w.Line($"if (unmapped[{k}] >= 0) values.Add({Literal(unmappedColumns[k].Name)}, reader.GetString(unmapped[{k}]));");
+            }
+
+            w.Line("return values;");
+            w.CloseBrace();
+        }
         w.Line();
         w.Line("public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)");
         w.OpenBrace();
@@ -186,7 +293,7 @@ internal static class LsiRecordEmitter
                     fieldIndex = {{c}};
                     try
                     {
-                        _ = {{ReadExpression(model.Members[i], c)}};
+                        _ = {{ReadExpression(model, model.Members[i], c)}};
                     }
                     catch
                     {
@@ -227,7 +334,7 @@ internal static class LsiRecordEmitter
         w.Line();
         w.Line($"public override void Write(global::CsvHelper.CsvWriter writer, {t} record)");
         w.OpenBrace();
-        if (model.Members.Any(m => m.Format is LsiFormatKind.UsdPrice or LsiFormatKind.Percent or LsiFormatKind.Isbn))
+        if (model.Members.Any(m => m.Format is LsiFormatKind.UsdPrice or LsiFormatKind.Price or LsiFormatKind.Percent or LsiFormatKind.Isbn))
         {
             // Prices, percentages and cleaned-up ISBNs are written into one stack buffer rather than a string per field.
             w.Line("global::System.Span<char> buffer = stackalloc char[32];");
@@ -238,7 +345,9 @@ internal static class LsiRecordEmitter
             var column = model.Columns[i];
             if (column.MemberIndex < 0)
             {
-                w.Line("writer.WriteField(default(string));");
+                w.Line(model.UnmappedMember is { } unmapped
+                    ? $"writer.WriteField(record.{unmapped} is {{ }} unmapped{i} && unmapped{i}.TryGetValue({Literal(column.Name)}, out var text{i}) ? text{i} : null);"
+                    : "writer.WriteField(default(string));");
                 continue;
             }
 
@@ -246,16 +355,16 @@ internal static class LsiRecordEmitter
             var access = "record." + m.MemberName;
             if (m.Kind == LsiMemberKind.String)
             {
-                w.Line($"writer.WriteField({WriteValue(m, access)});");
+                w.Line($"writer.WriteField({WriteValue(model, m, access)});");
             }
             else if (m.IsNullable)
             {
-                w.Line($"if ({access} is {{ }} value{i}) writer.WriteField({WriteValue(m, "value" + i)});");
+                w.Line($"if ({access} is {{ }} value{i}) writer.WriteField({WriteValue(model, m, "value" + i)});");
                 w.Line("else writer.WriteField(default(string));");
             }
             else
             {
-                w.Line($"writer.WriteField({WriteValue(m, access)});");
+                w.Line($"writer.WriteField({WriteValue(model, m, access)});");
             }
         }
 
@@ -264,18 +373,21 @@ internal static class LsiRecordEmitter
     }
 
     /// <summary>The arguments of the <c>WriteField</c> call of a (non-null) value.</summary>
-    private static string WriteValue(LsiMemberModel m, string value) => (m.Kind, EffectiveFormat(m)) switch
+    private static string WriteValue(LsiRecordModel model, LsiMemberModel m, string value) => (m.Kind, EffectiveFormat(m)) switch
     {
         (LsiMemberKind.String, LsiFormatKind.Isbn) => $"{Formats}.NormalizeIsbn({value}, buffer)",
         (LsiMemberKind.String, _) => value,
-        (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice) => $"buffer[..{Formats}.FormatUsdPrice({value}, buffer)]",
+        (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice or LsiFormatKind.Price) => $"buffer[..{Formats}.FormatPrice({value}, buffer)]",
         (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"buffer[..{Formats}.FormatPercent({value}, buffer)]",
         (LsiMemberKind.Boolean, _) => $"{Formats}.FormatYesNo({value})",
-        (LsiMemberKind.DateOnly or LsiMemberKind.DateTime, _) => $"{value}, global::System.MemoryExtensions.AsSpan(\"yyyy-MM-dd\"), {Invariant}",
+        (LsiMemberKind.DateOnly or LsiMemberKind.DateTime, _) => $"{value}, global::System.MemoryExtensions.AsSpan({Literal(DateFormat(model, m))}), {Invariant}",
         _ => $"{value}, {NoFormat}, {Invariant}",
     };
 
-    private static string ReadExpression(LsiMemberModel m, string column)
+    /// <summary>The date format a member is written with: its own, else its record's, else yyyy-MM-dd.</summary>
+    private static string DateFormat(LsiRecordModel model, LsiMemberModel m) => m.DateFormat ?? model.DateFormat ?? "yyyy-MM-dd";
+
+    private static string ReadExpression(LsiRecordModel model, LsiMemberModel m, string column)
     {
         if (m.Kind == LsiMemberKind.String)
         {
@@ -294,16 +406,20 @@ internal static class LsiRecordEmitter
         };
         var parse = (m.Kind, EffectiveFormat(m)) switch
         {
-            (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice) => $"reader.Parse<decimal>({column}, static (text, _) => {Formats}.ParseUsdPrice(text))",
+            (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice or LsiFormatKind.Price) => $"reader.Parse<decimal>({column}, static (text, _) => {Formats}.ParsePrice(text))",
             (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"reader.Parse<decimal>({column}, static (text, _) => {Formats}.ParsePercent(text))",
             (LsiMemberKind.Decimal, _) => $"reader.Parse<decimal>({column}, static (text, _) => {Formats}.ParseDecimal(text))",
             (LsiMemberKind.Boolean, _) => $"reader.Parse<bool>({column}, static (text, _) => {Formats}.ParseYesNo(text))",
-            (LsiMemberKind.DateOnly, _) => $"reader.Parse<global::System.DateOnly>({column}, static (text, _) => {Formats}.ParseDate(text))",
-            (LsiMemberKind.DateTime, _) => $"reader.Parse<global::System.DateTime>({column}, static (text, _) => {Formats}.ParseDateTime(text))",
+            (LsiMemberKind.DateOnly, _) => $"reader.Parse<global::System.DateOnly>({column}, static (text, _) => {Formats}.ParseDate(text{DateArgument(model, m)}))",
+            (LsiMemberKind.DateTime, _) => $"reader.Parse<global::System.DateTime>({column}, static (text, _) => {Formats}.ParseDateTime(text{DateArgument(model, m)}))",
             _ => $"reader.Parse<{type}>({column}, {Invariant})",
         };
         return m.IsNullable ? $"reader.IsNull({column}) ? default({type}?) : {parse}" : parse;
     }
+
+    /// <summary>The format argument of a date parse: none for the default, which every parse accepts.</summary>
+    private static string DateArgument(LsiRecordModel model, LsiMemberModel m) =>
+        DateFormat(model, m) is var format && format == "yyyy-MM-dd" ? "" : ", " + Literal(format);
 
     private static LsiFormatKind EffectiveFormat(LsiMemberModel m) =>
         m.Format != LsiFormatKind.Default

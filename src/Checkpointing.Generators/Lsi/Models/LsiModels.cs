@@ -28,6 +28,7 @@ internal enum LsiFormatKind
     Date = 5,
     YesNo = 6,
     Decimal = 7,
+    Price = 8,
 }
 
 /// <summary>A member with <c>[LsiColumn]</c>.</summary>
@@ -39,6 +40,7 @@ internal sealed record LsiMemberModel(
     LsiFormatKind Format,
     bool Required,
     int MaxLength,
+    string? DateFormat,
     LocationInfo? Location);
 
 /// <summary>A diagnostic with its location, held by value in pipeline models.</summary>
@@ -60,6 +62,9 @@ internal sealed record LsiRecordSyntaxModel(
     string? Template,
     LocationInfo? AttributeLocation,
     bool EscapeInjection,
+    string? DateFormat,
+    string? UnmappedMember,
+    LocationInfo? UnmappedLocation,
     EquatableArray<LsiMemberModel> Members,
     EquatableArray<LsiDiagnosticInfo> Diagnostics);
 
@@ -77,6 +82,8 @@ internal sealed record LsiRecordModel(
     bool IsRecord,
     string? Template,
     bool EscapeInjection,
+    string? DateFormat,
+    string? UnmappedMember,
     EquatableArray<LsiMemberModel> Members,
     EquatableArray<LsiColumnModel> Columns,
     EquatableArray<LsiDiagnosticInfo> Diagnostics)

@@ -23,6 +23,7 @@ internal static class LsiRecordParser
 
         var attribute = context.Attributes[0];
         string? template = null;
+        string? dateFormat = null;
         var escapeInjection = true;
         foreach (var argument in attribute.NamedArguments)
         {
@@ -34,9 +35,13 @@ internal static class LsiRecordParser
             {
                 escapeInjection = escape;
             }
+            else if (argument.Key == "DateFormat" && argument.Value.Value is string format && format.Length > 0)
+            {
+                dateFormat = format;
+            }
         }
 
-        if (LsiRecordSyntaxReader.TryRead(context, type, template, escapeInjection, cancellationToken) is { } read)
+        if (LsiRecordSyntaxReader.TryRead(context, type, template, escapeInjection, dateFormat, cancellationToken) is { } read)
         {
             return read;
         }
@@ -67,11 +72,34 @@ internal static class LsiRecordParser
         var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
         var members = new List<LsiMemberModel>();
         var byColumn = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        string? unmappedMember = null;
+        LocationInfo? unmappedLocation = null;
         foreach (var member in type.GetMembers())
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (member is not (IPropertySymbol or IFieldSymbol) || member.IsImplicitlyDeclared)
             {
+                continue;
+            }
+
+            var unmapped = member.GetAttributes().FirstOrDefault(a => IsLsiAttribute(a.AttributeClass, "LsiUnmappedColumnsAttribute"));
+            if (unmapped is not null)
+            {
+                var location = LocationInfo.From(unmapped.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? LocationInfo.From(member.Locations.FirstOrDefault());
+                if (UnmappedProblem(member) is { } problem)
+                {
+                    diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsShape, location, member.Name, problem));
+                }
+                else if (unmappedMember is not null)
+                {
+                    diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsTwice, location, typeName, unmappedMember, member.Name));
+                }
+                else
+                {
+                    unmappedMember = member.Name;
+                    unmappedLocation = location;
+                }
+
                 continue;
             }
 
@@ -106,6 +134,9 @@ internal static class LsiRecordParser
             template,
             attributeLocation,
             escapeInjection,
+            dateFormat,
+            unmappedMember,
+            unmappedLocation,
             new EquatableArray<LsiMemberModel>(members),
             new EquatableArray<LsiDiagnosticInfo>(diagnostics));
     }
@@ -123,6 +154,7 @@ internal static class LsiRecordParser
         var required = false;
         var format = LsiFormatKind.Default;
         var maxLength = 0;
+        string? dateFormat = null;
         foreach (var argument in column.NamedArguments)
         {
             switch (argument.Key)
@@ -135,6 +167,9 @@ internal static class LsiRecordParser
                     break;
                 case "MaxLength" when argument.Value.Value is int m:
                     maxLength = m;
+                    break;
+                case "DateFormat" when argument.Value.Value is string d && d.Length > 0:
+                    dateFormat = d;
                     break;
             }
         }
@@ -226,11 +261,43 @@ internal static class LsiRecordParser
             diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRequiredNeverEmpty, location, member.Name, memberType.ToDisplayString()));
         }
 
-        return new LsiMemberModel(member.Name, name, kind, isNullable, format, required, maxLength, location);
+        return new LsiMemberModel(member.Name, name, kind, isNullable, format, required, maxLength, dateFormat, location);
     }
 
-    private static bool IsLsiColumn(INamedTypeSymbol? type) =>
-        type is { Name: "LsiColumnAttribute", ContainingType: null, ContainingNamespace: { Name: "Lsi", ContainingNamespace: { Name: "Checkpointing", ContainingNamespace.IsGlobalNamespace: true } } };
+    private static bool IsLsiColumn(INamedTypeSymbol? type) => IsLsiAttribute(type, "LsiColumnAttribute");
+
+    private static bool IsLsiAttribute(INamedTypeSymbol? type, string name) =>
+        type is { ContainingType: null, ContainingNamespace: { Name: "Lsi", ContainingNamespace: { Name: "Checkpointing", ContainingNamespace.IsGlobalNamespace: true } } }
+        && type.Name == name;
+
+    /// <summary>Why a member cannot be the [LsiUnmappedColumns] dictionary; null when it can.</summary>
+    private static string? UnmappedProblem(ISymbol member)
+    {
+        if (member is not IPropertySymbol property)
+        {
+            return "it is not a property";
+        }
+
+        if (property.IsStatic)
+        {
+            return "it is static";
+        }
+
+        if (property.GetMethod is null || property.SetMethod is null || property.SetMethod.IsInitOnly)
+        {
+            return "it needs get and set accessors (not init) so the mapper can fill it";
+        }
+
+        var isDictionary = property.Type is INamedTypeSymbol
+        {
+            Name: "Dictionary",
+            TypeArguments.Length: 2,
+            ContainingNamespace: { Name: "Generic", ContainingNamespace: { Name: "Collections", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } },
+        } dictionary
+            && dictionary.TypeArguments[0].SpecialType == SpecialType.System_String
+            && dictionary.TypeArguments[1].SpecialType == SpecialType.System_String;
+        return isDictionary ? null : "its type is '" + property.Type.ToDisplayString() + "'";
+    }
 
     /// <summary>Why <paramref name="format"/> does not fit <paramref name="kind"/>; null when it does.</summary>
     internal static string? FormatProblem(LsiMemberKind kind, LsiFormatKind format)
@@ -243,7 +310,7 @@ internal static class LsiRecordParser
         var fits = kind switch
         {
             LsiMemberKind.String => format is LsiFormatKind.Text or LsiFormatKind.Isbn,
-            LsiMemberKind.Decimal => format is LsiFormatKind.Decimal or LsiFormatKind.UsdPrice or LsiFormatKind.Percent,
+            LsiMemberKind.Decimal => format is LsiFormatKind.Decimal or LsiFormatKind.UsdPrice or LsiFormatKind.Price or LsiFormatKind.Percent,
             LsiMemberKind.Double or LsiMemberKind.Int32 or LsiMemberKind.Int64 => format is LsiFormatKind.Decimal,
             LsiMemberKind.Boolean => format is LsiFormatKind.YesNo,
             LsiMemberKind.DateOnly or LsiMemberKind.DateTime => format is LsiFormatKind.Date,
@@ -258,8 +325,8 @@ internal static class LsiRecordParser
         return kind switch
         {
             LsiMemberKind.String => "Text members take Text or Isbn.",
-            LsiMemberKind.Decimal => "decimal members take Decimal, UsdPrice or Percent.",
-            LsiMemberKind.Double or LsiMemberKind.Int32 or LsiMemberKind.Int64 => "Use a decimal member for UsdPrice and Percent.",
+            LsiMemberKind.Decimal => "decimal members take Decimal, UsdPrice, Price or Percent.",
+            LsiMemberKind.Double or LsiMemberKind.Int32 or LsiMemberKind.Int64 => "Use a decimal member for UsdPrice, Price and Percent.",
             LsiMemberKind.Boolean => "bool members take YesNo.",
             _ => "Date members take Date.",
         };

@@ -15,8 +15,23 @@ internal static class LsiRecordResolver
     {
         var diagnostics = new List<LsiDiagnosticInfo>(record.Diagnostics);
         var columns = new List<LsiColumnModel>();
+        foreach (var member in record.Members)
+        {
+            // A SKU column is fine as text, but an ISBN whose check digit is never checked is found by LSI days later.
+            if (member.Kind == LsiMemberKind.String && member.Format == LsiFormatKind.Default
+                && member.ColumnName.IndexOf("ISBN", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiIsbnColumnWithoutFormat, member.Location, member.ColumnName, record.TypeName + "." + member.MemberName));
+            }
+        }
+
         if (record.Template is null)
         {
+            if (record.UnmappedMember is not null)
+            {
+                diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsWithoutTemplate, record.UnmappedLocation, record.UnmappedMember, record.TypeName));
+            }
+
             for (var i = 0; i < record.Members.Count; i++)
             {
                 columns.Add(new LsiColumnModel(record.Members[i].ColumnName, i));
@@ -32,7 +47,9 @@ internal static class LsiRecordResolver
         }
 
         // Matched by file name: the path of an AdditionalFiles item depends on the machine.
-        var template = templates.FirstOrDefault(t => string.Equals(t.FileName, record.Template, StringComparison.OrdinalIgnoreCase));
+        var template = record.Template == KnownTypeNames.LsiBuiltInAcsTemplate
+            ? BuiltInAcs
+            : templates.FirstOrDefault(t => string.Equals(t.FileName, record.Template, StringComparison.OrdinalIgnoreCase));
         if (template is null)
         {
             diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateNotFound, record.AttributeLocation, record.Template, record.TypeName));
@@ -70,6 +87,9 @@ internal static class LsiRecordResolver
 
         return Build(record, columns, diagnostics);
     }
+
+    private static readonly LsiTemplate BuiltInAcs = new(
+        KnownTypeNames.LsiBuiltInAcsTemplate, new EquatableArray<string>(global::Checkpointing.Lsi.LsiAcsTemplate.Columns), null);
 
     /// <summary>
     /// The template column closest to <paramref name="name"/>, when it is close enough to be a typo: names that
@@ -134,6 +154,8 @@ internal static class LsiRecordResolver
             record.IsRecord,
             record.Template,
             record.EscapeInjection,
+            record.DateFormat,
+            record.UnmappedMember,
             record.Members,
             new EquatableArray<LsiColumnModel>(columns),
             new EquatableArray<LsiDiagnosticInfo>(diagnostics));

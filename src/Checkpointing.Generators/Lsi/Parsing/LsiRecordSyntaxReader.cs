@@ -22,7 +22,7 @@ namespace Checkpointing.Generators.Lsi.Parsing;
 /// </remarks>
 internal static class LsiRecordSyntaxReader
 {
-    public static LsiRecordSyntaxModel? TryRead(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, string? template, bool escapeInjection, CancellationToken cancellationToken)
+    public static LsiRecordSyntaxModel? TryRead(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, string? template, bool escapeInjection, string? dateFormat, CancellationToken cancellationToken)
     {
         if (context.TargetNode is not TypeDeclarationSyntax declaration
             || type.DeclaringSyntaxReferences.Length != 1
@@ -97,6 +97,9 @@ internal static class LsiRecordSyntaxReader
             template,
             attributeLocation,
             escapeInjection,
+            dateFormat,
+            null,
+            null,
             new EquatableArray<LsiMemberModel>(members),
             EquatableArray<LsiDiagnosticInfo>.Empty);
     }
@@ -178,7 +181,7 @@ internal static class LsiRecordSyntaxReader
             return null;
         }
 
-        return new LsiMemberModel(memberName, columnName!, kind, isNullable, format, required, maxLength, LocationInfo.From(attribute));
+        return new LsiMemberModel(memberName, columnName!, kind, isNullable, format, required, maxLength, null, LocationInfo.From(attribute));
     }
 
     private static bool TryParseFormat(string name, out LsiFormatKind format)
@@ -193,6 +196,7 @@ internal static class LsiRecordSyntaxReader
             "Date" => LsiFormatKind.Date,
             "YesNo" => LsiFormatKind.YesNo,
             "Decimal" => LsiFormatKind.Decimal,
+            "Price" => LsiFormatKind.Price,
             _ => (LsiFormatKind)(-1),
         };
         return format >= 0;

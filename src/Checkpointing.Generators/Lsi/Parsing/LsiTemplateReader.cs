@@ -29,8 +29,9 @@ internal static class LsiTemplateReader
     }
 
     /// <summary>
-    /// Splits the header on commas. LSI headers are plain names; a quoted header would need a CSV parser the
-    /// generator cannot load, so it is reported rather than guessed at.
+    /// Splits the header into column names. LSI's own header quotes every name (<c>"ISBN or SKU","Title",...</c>) and
+    /// spreadsheets write them bare; both are read, with <c>""</c> inside quotes as one quote. A name cannot hold a
+    /// line break, since only the first line is read.
     /// </summary>
     public static LsiTemplate FromHeader(string fileName, string header)
     {
@@ -39,26 +40,80 @@ internal static class LsiTemplateReader
             return new LsiTemplate(fileName, EquatableArray<string>.Empty, "its first line is empty");
         }
 
-        if (header.IndexOf('"') >= 0)
+        var columns = new List<string>();
+        var i = 0;
+        while (true)
         {
-            return new LsiTemplate(fileName, EquatableArray<string>.Empty, "its header contains quotes");
+            string name;
+            if (i < header.Length && header[i] == '"')
+            {
+                var builder = new System.Text.StringBuilder();
+                i++;
+                while (true)
+                {
+                    if (i >= header.Length)
+                    {
+                        return new LsiTemplate(fileName, EquatableArray<string>.Empty, "column " + (columns.Count + 1) + " of its header has an unclosed quote");
+                    }
+
+                    if (header[i] == '"')
+                    {
+                        if (i + 1 < header.Length && header[i + 1] == '"')
+                        {
+                            builder.Append('"');
+                            i += 2;
+                            continue;
+                        }
+
+                        i++;
+                        break;
+                    }
+
+                    builder.Append(header[i++]);
+                }
+
+                if (i < header.Length && header[i] != ',')
+                {
+                    return new LsiTemplate(fileName, EquatableArray<string>.Empty, "column " + (columns.Count + 1) + " of its header has text after its closing quote");
+                }
+
+                name = builder.ToString();
+            }
+            else
+            {
+                var end = header.IndexOf(',', i);
+                name = end < 0 ? header.Substring(i) : header.Substring(i, end - i);
+                if (name.IndexOf('"') >= 0)
+                {
+                    return new LsiTemplate(fileName, EquatableArray<string>.Empty, "column " + (columns.Count + 1) + " of its header has a quote inside an unquoted name");
+                }
+
+                i = end < 0 ? header.Length : end;
+            }
+
+            columns.Add(name);
+            if (i >= header.Length)
+            {
+                break;
+            }
+
+            i++; // the comma
         }
 
-        var columns = header.Split(',');
         var seen = new HashSet<string>(System.StringComparer.Ordinal);
-        for (var i = 0; i < columns.Length; i++)
+        for (var c = 0; c < columns.Count; c++)
         {
-            if (columns[i].Length == 0)
+            if (columns[c].Length == 0)
             {
-                return new LsiTemplate(fileName, EquatableArray<string>.Empty, "column " + (i + 1) + " of its header is empty");
+                return new LsiTemplate(fileName, EquatableArray<string>.Empty, "column " + (c + 1) + " of its header is empty");
             }
 
-            if (!seen.Add(columns[i]))
+            if (!seen.Add(columns[c]))
             {
-                return new LsiTemplate(fileName, EquatableArray<string>.Empty, "its header has column '" + columns[i] + "' twice");
+                return new LsiTemplate(fileName, EquatableArray<string>.Empty, "its header has column '" + columns[c] + "' twice");
             }
         }
 
-        return new LsiTemplate(fileName, new EquatableArray<string>(columns), null);
+        return new LsiTemplate(fileName, new EquatableArray<string>(columns.ToArray()), null);
     }
 }

@@ -100,6 +100,10 @@ namespace MyApp.Pipeline
                     PipelineId = options.RunId,
                     ResumeLatest = resumeLatest,
                     Duplicates = global::Checkpointing.Csv.DuplicateRowPolicy.Replace,
+                    // Finalizing checks every item the stage counts complete against the rows (file store only).
+                    Stage = options.Store is null or global::Checkpointing.FileCheckpointStore
+                        ? new global::Checkpointing.Csv.CumulativeCsvStage(options.Root, options.RunId, StageName, StageName, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.LsiBook>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.LsiBook)))
+                        : null,
                 },
                 cancellationToken);
         }

@@ -120,6 +120,9 @@ namespace BookPipeline
             new("SIBI - EDUC - US * Wholesale Discount % (Mode 2)", null, global::Checkpointing.Lsi.LsiFormat.Default, false),
         };
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
+        private static readonly global::Checkpointing.Lsi.LsiFieldRules LsiRules = global::Checkpointing.Lsi.LsiFieldRules.For(LsiColumns, null);
+
         /// <summary>Checks every mapped field (required, ISBN, ranges, lengths) and returns all errors (generated for [LsiRecord]).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
         public global::Checkpointing.Lsi.LsiValidationResult Validate()
@@ -132,7 +135,24 @@ namespace BookPipeline
             global::Checkpointing.Lsi.LsiValidator.CheckMaxLength(errors, record, "Title", "Title", this.Title, 200);
             global::Checkpointing.Lsi.LsiValidator.CheckNotNegative(errors, record, "US Suggested List Price", "UsPrice", this.UsPrice);
             global::Checkpointing.Lsi.LsiValidator.CheckPercent(errors, record, "US Wholesale Discount", "UsDiscount", this.UsDiscount);
+            LsiRules.Check(errors, record, this.LsiText);
             return errors.Count == 0 ? global::Checkpointing.Lsi.LsiValidationResult.Valid : new global::Checkpointing.Lsi.LsiValidationResult(errors);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
+        private string? LsiText(string column)
+        {
+            switch (column)
+            {
+                case "ISBN or SKU": return this.Isbn;
+                case "Title": return this.Title;
+                case "Pub Date": return this.PubDate is { } value2 ? value2.ToString("yyyy-MM-dd", global::System.Globalization.CultureInfo.InvariantCulture) : null;
+                case "US Suggested List Price": return this.UsPrice is { } value3 ? global::Checkpointing.Lsi.LsiFormats.FormatPrice(value3) : null;
+                case "US Wholesale Discount": return this.UsDiscount is { } value4 ? global::Checkpointing.Lsi.LsiFormats.FormatPercent(value4) : null;
+                case "Pages": return this.Pages is { } value5 ? value5.ToString(global::System.Globalization.CultureInfo.InvariantCulture) : null;
+                case "Returnable": return global::Checkpointing.Lsi.LsiFormats.FormatYesNo(this.Returnable);
+                default: return null;
+            }
         }
 
         /// <summary>Registers the LSI record writer, mapper and CSV options of <c>LsiBook</c> with CsvHelper (generated for [LsiRecord]).</summary>
@@ -179,7 +199,7 @@ namespace BookPipeline
                     Isbn = reader.GetString(column0),
                     Title = reader.GetString(column1),
                     PubDate = reader.IsNull(column2) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text)),
-                    UsPrice = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseUsdPrice(text)),
+                    UsPrice = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text)),
                     UsDiscount = reader.IsNull(column4) ? default(decimal?) : reader.Parse<decimal>(column4, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text)),
                     Pages = reader.IsNull(column5) ? default(int?) : reader.Parse<int>(column5, global::System.Globalization.CultureInfo.InvariantCulture),
                     Returnable = reader.Parse<bool>(column6, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text)),
@@ -191,7 +211,7 @@ namespace BookPipeline
                 record.Isbn = reader.GetString(column0);
                 record.Title = reader.GetString(column1);
                 record.PubDate = reader.IsNull(column2) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text));
-                record.UsPrice = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseUsdPrice(text));
+                record.UsPrice = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
                 record.UsDiscount = reader.IsNull(column4) ? default(decimal?) : reader.Parse<decimal>(column4, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text));
                 record.Pages = reader.IsNull(column5) ? default(int?) : reader.Parse<int>(column5, global::System.Globalization.CultureInfo.InvariantCulture);
                 record.Returnable = reader.Parse<bool>(column6, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text));
@@ -243,7 +263,7 @@ namespace BookPipeline
                     fieldIndex = column3;
                     try
                     {
-                        _ = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseUsdPrice(text));
+                        _ = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
                     }
                     catch
                     {
@@ -492,7 +512,7 @@ namespace BookPipeline
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
                 writer.WriteField(default(string));
-                if (record.UsPrice is { } value71) writer.WriteField(buffer[..global::Checkpointing.Lsi.LsiFormats.FormatUsdPrice(value71, buffer)]);
+                if (record.UsPrice is { } value71) writer.WriteField(buffer[..global::Checkpointing.Lsi.LsiFormats.FormatPrice(value71, buffer)]);
                 else writer.WriteField(default(string));
                 if (record.UsDiscount is { } value72) writer.WriteField(buffer[..global::Checkpointing.Lsi.LsiFormats.FormatPercent(value72, buffer)]);
                 else writer.WriteField(default(string));

@@ -17,6 +17,9 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
         new("UK Suggested List Price (mode 2)", "UkPrice", global::Checkpointing.Lsi.LsiFormat.Decimal, false),
     };
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
+    private static readonly global::Checkpointing.Lsi.LsiFieldRules LsiRules = global::Checkpointing.Lsi.LsiFieldRules.For(LsiColumns, null);
+
     /// <summary>Checks every mapped field (required, ISBN, ranges, lengths) and returns all errors (generated for [LsiRecord]).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
     public global::Checkpointing.Lsi.LsiValidationResult Validate()
@@ -25,7 +28,23 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
         var record = "ShortRow " + (this.Isbn ?? "");
         global::Checkpointing.Lsi.LsiValidator.CheckIsbn(errors, record, "ISBN or SKU", "Isbn", this.Isbn);
         global::Checkpointing.Lsi.LsiValidator.CheckNotNegative(errors, record, "UK Suggested List Price (mode 2)", "UkPrice", this.UkPrice);
+        LsiRules.Check(errors, record, this.LsiText);
         return errors.Count == 0 ? global::Checkpointing.Lsi.LsiValidationResult.Valid : new global::Checkpointing.Lsi.LsiValidationResult(errors);
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
+    private string? LsiText(string column)
+    {
+        switch (column)
+        {
+            case "Title": return this.Title;
+            case "ISBN or SKU": return this.Isbn;
+            case "Pub Date": return this.PubDate is { } value2 ? value2.ToString("yyyy-MM-dd", global::System.Globalization.CultureInfo.InvariantCulture) : null;
+            case "Weight(Lbs)": return this.Weight.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+            case "Carton Pack Quantity": return this.Carton.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+            case "UK Suggested List Price (mode 2)": return this.UkPrice.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+            default: return null;
+        }
     }
 
     /// <summary>Registers the LSI record writer, mapper and CSV options of <c>ShortRow</c> with CsvHelper (generated for [LsiRecord]).</summary>
