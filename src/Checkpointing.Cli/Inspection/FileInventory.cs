@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Checkpointing.Cli.Json;
+
+namespace Checkpointing.Cli.Inspection;
+
+/// <summary>The kinds of files <c>list</c> shows and <c>clean</c> may remove (docs/cli.md).</summary>
+internal static class FileKinds
+{
+    public const string StageCheckpoint = "stage_checkpoint";
+    public const string StageJournal = "stage_journal";
+    public const string CheckpointBackup = "checkpoint_backup";
+    public const string CumulativeCsv = "cumulative_csv";
+    public const string SetAside = "set_aside";
+    public const string RedoBackup = "redo_backup";
+    public const string Backup = "backup";
+    public const string TempFile = "temp_file";
+}
+
+/// <summary>Finds the files the library and this tool write under a root, by their documented names.</summary>
+internal static partial class FileInventory
+{
+    private const int MaxDepth = 6;
+
+    /// <summary>The suffix of an output set aside by <c>checkpoint redo</c>: <c>&lt;key&gt;.json.redo-&lt;UTC time&gt;.bak</c>.</summary>
+    public static string RedoBackupName(string key, DateTimeOffset at) =>
+        $"{key}.json.redo-{at.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture)}.bak";
+
+    public static List<FileEntry> Scan(string root, CancellationToken cancellationToken)
+    {
+        var files = new List<FileEntry>();
+        Walk(root, root, 0, files, cancellationToken);
+        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        MarkLatestCumulative(files);
+        return files;
+    }
+
+    private static void Walk(string root, string folder, int depth, List<FileEntry> files, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var inCheckpoints = Path.GetFileName(folder) == StageLocation.CheckpointsFolder;
+        foreach (var info in new DirectoryInfo(folder).EnumerateFiles())
+        {
+            if (Classify(info.Name, inCheckpoints) is not { } kind)
+            {
+                continue;
+            }
+
+            var group = kind.Group is null ? Path.GetRelativePath(root, folder) : Path.Combine(Path.GetRelativePath(root, folder), kind.Group);
+            files.Add(new FileEntry(info.FullName, kind.Kind, group, info.Length, info.LastWriteTimeUtc, kind.Note));
+        }
+
+        if (depth >= MaxDepth)
+        {
+            return;
+        }
+
+        foreach (var sub in Directory.EnumerateDirectories(folder))
+        {
+            Walk(root, sub, depth + 1, files, cancellationToken);
+        }
+    }
+
+    private static (string Kind, string? Group, string? Note)? Classify(string name, bool inCheckpoints)
+    {
+        if (name.EndsWith(".ckpt.tmp", StringComparison.Ordinal) && name.StartsWith('.'))
+        {
+            return (FileKinds.TempFile, null, "left by an interrupted atomic write");
+        }
+
+        if (inCheckpoints)
+        {
+            if (name.EndsWith(".json.bak", StringComparison.Ordinal))
+            {
+                return (FileKinds.CheckpointBackup, name[..^".json.bak".Length], "previous snapshot, the runtime's recovery copy");
+            }
+
+            if (name.EndsWith(".journal", StringComparison.Ordinal))
+            {
+                return (FileKinds.StageJournal, name[..^".journal".Length], null);
+            }
+
+            if (name.EndsWith(".json", StringComparison.Ordinal) && !name.EndsWith(".lock.json", StringComparison.Ordinal))
+            {
+                return (FileKinds.StageCheckpoint, name[..^".json".Length], null);
+            }
+
+            return null;
+        }
+
+        if (CumulativeName().Match(name) is { Success: true } cumulative)
+        {
+            return (FileKinds.CumulativeCsv, cumulative.Groups[2].Value, null);
+        }
+
+        if (RedoName().Match(name) is { Success: true } redo)
+        {
+            return (FileKinds.RedoBackup, redo.Groups[1].Value, "an output set aside by 'checkpoint redo'");
+        }
+
+        if (name.EndsWith(".old", StringComparison.Ordinal))
+        {
+            return (FileKinds.SetAside, null, "set aside by a fresh start");
+        }
+
+        return name.EndsWith(".bak", StringComparison.Ordinal) ? (FileKinds.Backup, null, null) : null;
+    }
+
+    private static void MarkLatestCumulative(List<FileEntry> files)
+    {
+        foreach (var group in files.Where(f => f.Kind == FileKinds.CumulativeCsv).GroupBy(f => f.Group).ToList())
+        {
+            var latest = group.MaxBy(f => Path.GetFileName(f.Path), StringComparer.Ordinal)!;
+            files[files.IndexOf(latest)] = latest with { Note = "latest of its imprint: the one a run resumes" };
+        }
+    }
+
+    /// <summary>The timestamp a file's name carries, else its last write: what "older than" and "newest" compare.</summary>
+    public static DateTimeOffset AgeOf(FileEntry file)
+    {
+        var name = Path.GetFileName(file.Path);
+        if (CumulativeName().Match(name) is { Success: true } match
+            && DateTime.TryParseExact(match.Groups[1].Value, "yyyyMMdd_HHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var created))
+        {
+            // A resumed file keeps being appended to: its last write says when it was last used.
+            return new DateTimeOffset(created, TimeSpan.Zero) > file.ModifiedAt ? new DateTimeOffset(created, TimeSpan.Zero) : file.ModifiedAt;
+        }
+
+        return file.ModifiedAt;
+    }
+
+    [GeneratedRegex(@"^cumulative_checkpoint_(\d{8}_\d{4})_(.+)\.csv$", RegexOptions.CultureInvariant)]
+    public static partial Regex CumulativeName();
+
+    [GeneratedRegex(@"^(.+)\.json\.redo-\d{8}T\d{9}Z\.bak$", RegexOptions.CultureInvariant)]
+    private static partial Regex RedoName();
+}

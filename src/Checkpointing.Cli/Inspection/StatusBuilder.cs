@@ -1,0 +1,81 @@
+using Checkpointing.Cli.Json;
+
+namespace Checkpointing.Cli.Inspection;
+
+/// <summary>Turns what <see cref="StageReader"/> read into the status of a stage.</summary>
+internal static class StatusBuilder
+{
+    /// <summary>Failed items listed per stage; the count is always complete.</summary>
+    public const int MaxFailedItems = 20;
+
+    /// <summary>The states that make <c>status</c> exit with 1.</summary>
+    public static bool IsProblem(StageEntry entry) => entry.State is "failed" or "interrupted" or "unreadable";
+
+    /// <summary>Reads every stage under <paramref name="root"/> (or of one run).</summary>
+    public static StatusReport Read(string root, string? runId, DateTimeOffset now)
+    {
+        var runs = runId is null ? StageLocation.Runs(root) : [runId];
+        var stages = new List<StageEntry>();
+        foreach (var run in runs)
+        {
+            foreach (var location in StageLocation.InRun(root, run))
+            {
+                stages.Add(Build(StageReader.Read(location)));
+            }
+        }
+
+        return new StatusReport(root, now, stages);
+    }
+
+    public static StageEntry Build(StageState state)
+    {
+        var location = state.Location;
+        var holder = state.Lock is { } h ? new LockEntry(h.ProcessId, h.Host, h.Since, h.Alive) : null;
+        var document = state.Document;
+        if (document is null)
+        {
+            var backup = File.Exists(location.BackupPath) ? $"; the next run falls back to '{location.BackupPath}'" : "; the next run rebuilds it from the outputs";
+            return new StageEntry(
+                location.RunId, location.Stage, "unreadable", null, state.Running, null, null, 0, 0, null, 0, 0, 0, null,
+                null, null, null, null, null, null, [], holder, 0, null,
+                $"Checkpoint '{location.SnapshotPath}' is unreadable: {state.SnapshotProblem}{backup}");
+        }
+
+        var lastRun = document.Runs.Count > 0 ? document.Runs[^1] : null;
+        var items = document.Runs.LastOrDefault(r => r.Items is not null)?.Items;
+        int? remaining = items is null ? null : Math.Max(0, items.Value - document.CompletedCount);
+        var average = document.AverageItemCostUsd;
+        decimal? toFinish = remaining is null ? null : remaining == 0 ? 0m : average * remaining.Value;
+        var state_ = state.Running ? "running"
+            : document.Status == "in_progress" && document.ResetAt is not null && document.ResetAt == document.UpdatedAt && lastRun?.EndedAt is not null ? "reset"
+            : document.Status == "in_progress" ? "interrupted"
+            : document.Status == "failed" && lastRun?.Status == "cancelled" ? "cancelled"
+            : document.Status;
+
+        string? problem = null;
+        var journal = state.Journal;
+        if (journal.Problem is not null && journal.LinesAfterProblem > 0)
+        {
+            problem = $"Journal '{location.JournalPath}' is damaged at line {journal.ProblemLine} ({journal.Problem}); {journal.LinesAfterProblem} later line(s) are ignored";
+        }
+        else if (journal.Problem is not null && !state.Running)
+        {
+            problem = $"Journal '{location.JournalPath}' ends with a torn record ({journal.Length - journal.ValidLength} byte(s) at line {journal.ProblemLine}); the next run drops it";
+        }
+
+        var failedItems = document.Failed
+            .OrderBy(f => f.Key, StringComparer.Ordinal)
+            .Take(MaxFailedItems)
+            .Select(f => new FailedItemEntry(f.Key, f.Value.Error, f.Value.Attempts, f.Value.At))
+            .ToList();
+        return new StageEntry(
+            location.RunId, location.Stage, state_, document.Status, state.Running, document.OutputDirectory,
+            items, document.CompletedCount, document.Failed.Count, remaining,
+            document.TotalCostUsd, document.LifetimeCostUsd, decimal.Round(average, 6), toFinish is null ? null : decimal.Round(toFinish.Value, 4),
+            document.StartedAt, document.UpdatedAt, document.CompletedAt, document.FailedAt, document.ResetAt,
+            document.Error, failedItems, holder, document.Runs.Count, lastRun is null ? null : ToEntry(lastRun), problem);
+    }
+
+    public static RunEntry ToEntry(RunRecord run) =>
+        new(run.Run, run.Status, run.StartedAt, run.EndedAt, run.Resume, run.Items, run.Processed, run.Adopted, run.Skipped, run.Failed, run.Invalidated, run.CostUsd, run.Error);
+}
