@@ -204,6 +204,12 @@ internal static class ValidateCommand
         return lists;
     }
 
+    private static string ShortPath(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
+    }
+
     private static void Render(CliConsole console, ValidateReport report)
     {
         foreach (var entry in report.Checked)
@@ -224,7 +230,7 @@ internal static class ValidateCommand
                 var where = string.Join(" ", new[] { finding.Key, finding.Column is null ? null : $"[{finding.Column}]" }.Where(x => x is not null));
                 table.AddRow(
                     new Text(finding.Severity, finding.Severity switch { "error" => new Style(Color.Red), "warning" => new Style(Color.Yellow), _ => Style.Plain }),
-                    new Text(Path.GetRelativePath(Environment.CurrentDirectory, finding.File)),
+                    new Text(ShortPath(finding.File)),
                     new Text(finding.Line?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
                     new Text(where),
                     new Text(finding.Message));

@@ -126,12 +126,19 @@ internal static partial class FileInventory
             return new DateTimeOffset(created, TimeSpan.Zero) > file.ModifiedAt ? new DateTimeOffset(created, TimeSpan.Zero) : file.ModifiedAt;
         }
 
+        if (RedoName().Match(name) is { Success: true } redo
+            && DateTime.TryParseExact(redo.Groups[2].Value, "yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var setAside))
+        {
+            // A move keeps the output's own time: the name says when it was set aside.
+            return new DateTimeOffset(setAside, TimeSpan.Zero);
+        }
+
         return file.ModifiedAt;
     }
 
     [GeneratedRegex(@"^cumulative_checkpoint_(\d{8}_\d{4})_(.+)\.csv$", RegexOptions.CultureInvariant)]
     public static partial Regex CumulativeName();
 
-    [GeneratedRegex(@"^(.+)\.json\.redo-\d{8}T\d{9}Z\.bak$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(.+)\.json\.redo-(\d{8}T\d{9}Z)\.bak$", RegexOptions.CultureInvariant)]
     private static partial Regex RedoName();
 }

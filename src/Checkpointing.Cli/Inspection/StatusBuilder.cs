@@ -45,7 +45,8 @@ internal static class StatusBuilder
         var items = document.Runs.LastOrDefault(r => r.Items is not null)?.Items;
         int? remaining = items is null ? null : Math.Max(0, items.Value - document.CompletedCount);
         var average = document.AverageItemCostUsd;
-        decimal? toFinish = remaining is null ? null : remaining == 0 ? 0m : average * remaining.Value;
+        // Without a completed item there is no average to estimate from.
+        decimal? toFinish = remaining is null ? null : remaining == 0 ? 0m : document.Completed.Count == 0 ? null : average * remaining.Value;
         var state_ = state.Running ? "running"
             : document.Status == "in_progress" && document.ResetAt is not null && document.ResetAt == document.UpdatedAt && lastRun?.EndedAt is not null ? "reset"
             : document.Status == "in_progress" ? "interrupted"
