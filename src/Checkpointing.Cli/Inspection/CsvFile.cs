@@ -40,7 +40,7 @@ internal sealed class CsvFile : IDisposable
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full))
         {
-            throw new UsageException($"File '{full}' does not exist.");
+            throw new UsageException(Directory.Exists(full) ? $"'{full}' is a folder, not a CSV file." : $"File '{full}' does not exist.");
         }
 
         return new CsvFile(full, File.ReadAllBytes(full));

@@ -20,7 +20,15 @@ internal static class StatusBuilder
         {
             foreach (var location in StageLocation.InRun(root, run))
             {
-                stages.Add(Build(StageReader.Read(location)));
+                try
+                {
+                    stages.Add(Build(StageReader.Read(location)));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // One stage whose files cannot be read does not hide the others.
+                    stages.Add(Build(new StageState(location, null, $"cannot be read ({e.Message})", JournalScan.None, null)));
+                }
             }
         }
 
