@@ -42,7 +42,7 @@ internal static class StatusCommand
                     console.Ansi.Write(Render(report));
                 }
 
-                return report.Stages.Any(StatusBuilder.IsProblem) ? ExitCodes.Problems : ExitCodes.Ok;
+                return StatusBuilder.HasProblems(report) ? ExitCodes.Problems : ExitCodes.Ok;
             }
 
             await WatchAsync(console, rootPath, runId, json, parse.GetValue(interval), cancellationToken).ConfigureAwait(false);
@@ -105,9 +105,9 @@ internal static class StatusCommand
             rows.Add(new Text($"{Format.Time(report.GeneratedAt)}  {report.Root}  (Ctrl+C to stop)", new Style(decoration: Decoration.Dim)));
         }
 
-        if (report.Stages.Count == 0)
+        if (report.Stages.Count == 0 && report.Batches.Count == 0 && report.Phases.Count == 0)
         {
-            rows.Add(new Text($"No stage checkpoints under {report.Root}."));
+            rows.Add(new Text($"No checkpoints under {report.Root}."));
             return new Rows(rows);
         }
 
@@ -135,6 +135,45 @@ internal static class StatusCommand
                     new Text(stage.Remaining == 0 ? "-" : Format.Money(stage.EstimatedCostToFinishUsd)),
                     new Text(Format.Time(stage.UpdatedAt)),
                     new Text(Note(stage)));
+            }
+
+            rows.Add(table);
+        }
+
+        if (report.Batches.Count > 0)
+        {
+            var table = new Table { Border = TableBorder.Rounded, Title = new TableTitle("shared-file batches") };
+            foreach (var column in new[] { "Run", "Name", "Status", "File", "Batch", "Rows", "Failed", "Cost", "Updated", "Note" })
+            {
+                table.AddColumn(column);
+            }
+
+            foreach (var batch in report.Batches)
+            {
+                table.AddRow(
+                    new Text(batch.RunId), new Text(batch.Name), new Text(batch.Status, StateStyle(batch.Status)), new Text(batch.File ?? "-"),
+                    new Text(Format.Count(batch.Batch)), new Text(Format.Count(batch.Rows)), new Text(Format.Count(batch.Failed)), new Text(Format.Money(batch.CostUsd)),
+                    new Text(Format.Time(batch.UpdatedAt)), new Text(Format.OneLine(batch.Problem ?? batch.Error ?? "")));
+            }
+
+            rows.Add(table);
+        }
+
+        if (report.Phases.Count > 0)
+        {
+            var table = new Table { Border = TableBorder.Rounded, Title = new TableTitle("phase snapshots") };
+            foreach (var column in new[] { "Phase", "Snapshots", "Valid", "Latest", "Iteration", "Saved", "Note" })
+            {
+                table.AddColumn(column);
+            }
+
+            foreach (var phase in report.Phases)
+            {
+                var note = phase.Problem ?? (phase.Running && phase.Lock is { } l ? "open by " + new LockHolder(l.Pid, l.Host, l.Since, l.Alive).Describe() : phase.Complete ? "complete" : "");
+                table.AddRow(
+                    new Text(phase.Phase), new Text(Format.Count(phase.Snapshots)), new Text(Format.Count(phase.Valid)),
+                    new Text(phase.LatestSequence is null ? "-" : "seq " + phase.LatestSequence), new Text(Format.Count(phase.LatestIteration)),
+                    new Text(Format.Time(phase.LatestAt)), new Text(Format.OneLine(note)));
             }
 
             rows.Add(table);

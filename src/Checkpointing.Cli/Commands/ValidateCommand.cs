@@ -56,12 +56,17 @@ internal static class ValidateCommand
         else if (Directory.Exists(target))
         {
             var (stages, csvs) = Discover(target);
-            if (stages.Count == 0 && csvs.Count == 0)
+            var batches = CheckpointFolders(target, 0)
+                .SelectMany(d => Directory.EnumerateFiles(d, "*" + BatchCheckpoints.Suffix)).Order(StringComparer.Ordinal).ToList();
+            var phases = PhaseSnapshots.Folders(target, depth: 3).ToList();
+            if (stages.Count == 0 && csvs.Count == 0 && phases.Count == 0 && batches.Count == 0)
             {
-                throw new UsageException($"Found no stage checkpoint or CSV file under '{target}'.");
+                throw new UsageException($"Found no checkpoint, phase snapshot or CSV file under '{target}'.");
             }
 
             checkedEntries.AddRange(stages.Select(s => StageValidator.Validate(s, findings, cancellationToken)));
+            checkedEntries.AddRange(batches.Select(b => ValidateBatch(b, findings)));
+            checkedEntries.AddRange(phases.Select(p => ValidatePhase(p, findings)));
             checkedEntries.AddRange(csvs.Select(c => CsvValidator.Validate(c, rules, findings, cancellationToken)));
         }
         else
@@ -85,6 +90,24 @@ internal static class ValidateCommand
             throw new UsageException($"'{file}' is a lock file; validate the stage's '.json' checkpoint instead.");
         }
 
+        if (PhaseSnapshots.IsSnapshotName(name))
+        {
+            var snapshot = PhaseSnapshots.Inspect(file);
+            if (snapshot.Problem is not null)
+            {
+                findings.Add(Finding.Error(file, "the phase snapshot is invalid: " + snapshot.Problem));
+            }
+
+            return new CheckedEntry("phase_snapshot", file, snapshot.Valid
+                ? $"phase {snapshot.Phase}, iteration {snapshot.Iteration}, sequence {snapshot.Sequence}{(snapshot.Complete ? ", complete" : "")}"
+                : "invalid");
+        }
+
+        if (name.EndsWith(BatchCheckpoints.Suffix, StringComparison.Ordinal))
+        {
+            return ValidateBatch(file, findings);
+        }
+
         if (StageLocation.FromCheckpointFile(file) is { } stage)
         {
             return StageValidator.Validate(stage, findings, cancellationToken);
@@ -105,13 +128,76 @@ internal static class ValidateCommand
         throw new UsageException($"Cannot tell what '{file}' is: expected a stage checkpoint (<run>/checkpoints/<stage>.json or .journal), an output (.json) or a CSV.");
     }
 
+    private static IEnumerable<string> CheckpointFolders(string folder, int depth)
+    {
+        if (Path.GetFileName(folder) == StageLocation.CheckpointsFolder)
+        {
+            yield return folder;
+        }
+
+        if (depth >= 4)
+        {
+            yield break;
+        }
+
+        foreach (var sub in Directory.EnumerateDirectories(folder))
+        {
+            foreach (var found in CheckpointFolders(sub, depth + 1))
+            {
+                yield return found;
+            }
+        }
+    }
+
+    private static CheckedEntry ValidateBatch(string file, Findings findings)
+    {
+        var checkpoint = BatchCheckpoints.Read(file);
+        if (checkpoint.Problem is not null)
+        {
+            findings.Add(Finding.Error(file, checkpoint.Problem));
+        }
+        else if (BatchCheckpoints.CheckSharedFile(checkpoint, Path.GetDirectoryName(Path.GetDirectoryName(file))!) is { } mismatch)
+        {
+            findings.Add(Finding.Error(file, mismatch));
+        }
+
+        if (checkpoint.Failed > 0)
+        {
+            findings.Add(Finding.Info(file, $"{checkpoint.Failed} item(s) failed; the next run retries them"));
+        }
+
+        return new CheckedEntry("batch_checkpoint", file, BatchCheckpoints.Describe(checkpoint));
+    }
+
+    private static CheckedEntry ValidatePhase(string folder, Findings findings)
+    {
+        var snapshots = PhaseSnapshots.InFolder(folder);
+        var latest = snapshots.FirstOrDefault(s => s.Valid);
+        foreach (var snapshot in snapshots.Where(s => !s.Valid))
+        {
+            var newer = latest is null || snapshot.Sequence > latest.Sequence;
+            findings.Add(latest is null
+                ? Finding.Error(snapshot.Path, $"the snapshot is invalid ({snapshot.Problem}) and the phase has no valid one: the next run starts over")
+                : Finding.Warning(snapshot.Path, $"the snapshot is invalid ({snapshot.Problem}); " + (newer ? $"the next run resumes from the older sequence {latest.Sequence}" : "it is skipped")));
+        }
+
+        foreach (var temp in Directory.EnumerateFiles(folder, ".*.ckpt.tmp"))
+        {
+            findings.Add(Finding.Warning(temp, "a temp file of a save cut short; the next open of the phase (or 'checkpoint clean') removes it"));
+        }
+
+        return new CheckedEntry("phase", folder, latest is null
+            ? $"phase {Path.GetFileName(folder)}: {snapshots.Count} snapshot(s), none valid"
+            : $"phase {Path.GetFileName(folder)}: {snapshots.Count} snapshot(s), latest valid sequence {latest.Sequence} (iteration {latest.Iteration}{(latest.Complete ? ", complete" : "")})");
+    }
+
     /// <summary>The stages and CSV files under a folder: a root, a run, a checkpoints folder or a stage's outputs.</summary>
     private static (List<StageLocation> Stages, List<string> Csvs) Discover(string folder)
     {
         var stages = new List<StageLocation>();
         var name = Path.GetFileName(folder);
         var parent = Path.GetDirectoryName(folder);
-        if (name == StageLocation.CheckpointsFolder && parent is not null)
+        if (name == StageLocation.CheckpointsFolder && parent is not null && Directory.EnumerateFiles(folder).Any())
         {
             stages.AddRange(StageLocation.InRun(Path.GetDirectoryName(parent)!, Path.GetFileName(parent)));
             return (stages, []);

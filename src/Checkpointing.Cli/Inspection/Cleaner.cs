@@ -11,7 +11,7 @@ namespace Checkpointing.Cli.Inspection;
 /// </summary>
 internal static class Cleaner
 {
-    private static readonly HashSet<string> Candidates = [FileKinds.CumulativeCsv, FileKinds.TempFile, FileKinds.SetAside, FileKinds.RedoBackup, FileKinds.Backup];
+    private static readonly HashSet<string> Candidates = [FileKinds.CumulativeCsv, FileKinds.TempFile, FileKinds.SetAside, FileKinds.RedoBackup, FileKinds.Backup, FileKinds.PhaseSnapshot];
 
     public static CleanReport Run(string root, TimeSpan olderThan, int keep, bool dryRun, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -19,7 +19,9 @@ internal static class Cleaner
         var plan = new List<(FileEntry File, bool Delete, string Reason)>();
         foreach (var group in files.GroupBy(f => (f.Kind, f.Group)))
         {
-            var newestFirst = group.OrderByDescending(FileInventory.AgeOf).ThenByDescending(f => f.Path, StringComparer.Ordinal).ToList();
+            var newestFirst = group.Key.Kind == FileKinds.PhaseSnapshot
+                ? group.Select(f => (File: f, Snapshot: PhaseSnapshots.Inspect(f.Path))).OrderByDescending(s => s.Snapshot.Valid).ThenByDescending(s => s.Snapshot.Sequence).Select(s => s.File).ToList()
+                : group.OrderByDescending(FileInventory.AgeOf).ThenByDescending(f => f.Path, StringComparer.Ordinal).ToList();
             for (var i = 0; i < newestFirst.Count; i++)
             {
                 var file = newestFirst[i];
@@ -27,6 +29,10 @@ internal static class Cleaner
                 if (file.Kind == FileKinds.CumulativeCsv && i == 0)
                 {
                     plan.Add((file, false, "the latest of its imprint (the one a run resumes) is always kept"));
+                }
+                else if (file.Kind == FileKinds.PhaseSnapshot && i == 0)
+                {
+                    plan.Add((file, false, "the latest valid snapshot of its phase (the one a run resumes from) is always kept"));
                 }
                 else if (file.Kind != FileKinds.TempFile && i < keep)
                 {
@@ -95,6 +101,11 @@ internal static class Cleaner
             {
                 yield return lockFile;
             }
+        }
+
+        if (file.Kind == FileKinds.PhaseSnapshot || (file.Kind == FileKinds.TempFile && Path.GetFileName(file.Path).StartsWith(".checkpoint_", StringComparison.Ordinal)))
+        {
+            yield return Path.Combine(folder, "phase.lock");
         }
 
         var name = Path.GetFileName(file.Path).TrimStart('.');

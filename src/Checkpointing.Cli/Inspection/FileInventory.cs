@@ -15,6 +15,8 @@ internal static class FileKinds
     public const string RedoBackup = "redo_backup";
     public const string Backup = "backup";
     public const string TempFile = "temp_file";
+    public const string PhaseSnapshot = "phase_snapshot";
+    public const string BatchCheckpoint = "batch_checkpoint";
 }
 
 /// <summary>Finds the files the library and this tool write under a root, by their documented names.</summary>
@@ -75,17 +77,27 @@ internal static partial class FileInventory
                 return (FileKinds.CheckpointBackup, name[..^".json.bak".Length], "previous snapshot, the runtime's recovery copy");
             }
 
+            if (name.EndsWith(BatchCheckpoints.Suffix, StringComparison.Ordinal))
+            {
+                return (FileKinds.BatchCheckpoint, name[..^BatchCheckpoints.Suffix.Length], null);
+            }
+
             if (name.EndsWith(".journal", StringComparison.Ordinal))
             {
                 return (FileKinds.StageJournal, name[..^".journal".Length], null);
             }
 
-            if (name.EndsWith(".json", StringComparison.Ordinal) && !name.EndsWith(".lock.json", StringComparison.Ordinal))
+            if (StageLocation.IsStageSnapshotName(name))
             {
                 return (FileKinds.StageCheckpoint, name[..^".json".Length], null);
             }
 
             return null;
+        }
+
+        if (PhaseSnapshots.IsSnapshotName(name))
+        {
+            return (FileKinds.PhaseSnapshot, null, null);
         }
 
         if (CumulativeName().Match(name) is { Success: true } cumulative)
@@ -108,6 +120,22 @@ internal static partial class FileInventory
 
     private static void MarkLatestCumulative(List<FileEntry> files)
     {
+        foreach (var group in files.Where(f => f.Kind == FileKinds.PhaseSnapshot).GroupBy(f => f.Group).ToList())
+        {
+            foreach (var file in group)
+            {
+                var snapshot = PhaseSnapshots.Inspect(file.Path);
+                var note = snapshot.Valid ? $"iteration {snapshot.Iteration}, sequence {snapshot.Sequence}" + (snapshot.Complete ? ", complete" : "") : "invalid: " + snapshot.Problem;
+                files[files.IndexOf(file)] = file with { Note = note };
+            }
+        }
+
+        foreach (var file in files.Where(f => f.Kind == FileKinds.BatchCheckpoint).ToList())
+        {
+            var checkpoint = BatchCheckpoints.Read(file.Path);
+            files[files.IndexOf(file)] = file with { Note = checkpoint.Problem is null ? $"{checkpoint.Status}, batch {checkpoint.Batch}, {checkpoint.Rows} row(s) in {checkpoint.File}" : "unreadable: " + checkpoint.Problem };
+        }
+
         foreach (var group in files.Where(f => f.Kind == FileKinds.CumulativeCsv).GroupBy(f => f.Group).ToList())
         {
             var latest = group.MaxBy(f => Path.GetFileName(f.Path), StringComparer.Ordinal)!;
@@ -126,6 +154,12 @@ internal static partial class FileInventory
             return new DateTimeOffset(created, TimeSpan.Zero) > file.ModifiedAt ? new DateTimeOffset(created, TimeSpan.Zero) : file.ModifiedAt;
         }
 
+        if (PhaseName().Match(name) is { Success: true } phase
+            && DateTime.TryParseExact(phase.Groups[1].Value, "yyyyMMdd_HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var saved))
+        {
+            return new DateTimeOffset(saved, TimeSpan.Zero);
+        }
+
         if (RedoName().Match(name) is { Success: true } redo
             && DateTime.TryParseExact(redo.Groups[2].Value, "yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var setAside))
         {
@@ -138,6 +172,9 @@ internal static partial class FileInventory
 
     [GeneratedRegex(@"^cumulative_checkpoint_(\d{8}_\d{4})_(.+)\.csv$", RegexOptions.CultureInvariant)]
     public static partial Regex CumulativeName();
+
+    [GeneratedRegex(@"^checkpoint_(\d{8}_\d{6})_iter\d+_seq\d+\.json$", RegexOptions.CultureInvariant)]
+    private static partial Regex PhaseName();
 
     [GeneratedRegex(@"^(.+)\.json\.redo-(\d{8}T\d{9}Z)\.bak$", RegexOptions.CultureInvariant)]
     private static partial Regex RedoName();

@@ -44,7 +44,7 @@ internal sealed record StageLocation(string Root, string RunId, string Stage)
         {
             stage = name[..^".journal".Length];
         }
-        else if (name.EndsWith(".json", StringComparison.Ordinal) && !name.EndsWith(".lock.json", StringComparison.Ordinal))
+        else if (IsStageSnapshotName(name))
         {
             stage = name[..^".json".Length];
         }
@@ -86,7 +86,7 @@ internal sealed record StageLocation(string Root, string RunId, string Stage)
             {
                 stages.Add(name[..^".journal".Length]);
             }
-            else if (name.EndsWith(".json", StringComparison.Ordinal) && !name.EndsWith(".lock.json", StringComparison.Ordinal))
+            else if (IsStageSnapshotName(name))
             {
                 stages.Add(name[..^".json".Length]);
             }
@@ -94,6 +94,12 @@ internal sealed record StageLocation(string Root, string RunId, string Stage)
 
         return stages.Select(s => new StageLocation(root, runId, s)).ToList();
     }
+
+    /// <summary>Whether a file of a checkpoints folder is a stage snapshot (not a lock holder or a shared-file batch checkpoint).</summary>
+    public static bool IsStageSnapshotName(string name) =>
+        name.EndsWith(".json", StringComparison.Ordinal)
+        && !name.EndsWith(".lock.json", StringComparison.Ordinal)
+        && !name.EndsWith(BatchCheckpoints.Suffix, StringComparison.Ordinal);
 
     /// <summary>The runs under a root: its folders that have a checkpoint folder, sorted.</summary>
     public static IReadOnlyList<string> Runs(string root) =>

@@ -11,6 +11,10 @@ internal static class StatusBuilder
     /// <summary>The states that make <c>status</c> exit with 1.</summary>
     public static bool IsProblem(StageEntry entry) => entry.State is "failed" or "interrupted" or "unreadable";
 
+    /// <summary>Whether the report has anything that makes <c>status</c> exit with 1.</summary>
+    public static bool HasProblems(StatusReport report) =>
+        report.Stages.Any(IsProblem) || report.Batches.Any(b => b.Problem is not null || b.Status == "failed") || report.Phases.Any(p => p.Problem is not null);
+
     /// <summary>Reads every stage under <paramref name="root"/> (or of one run).</summary>
     public static StatusReport Read(string root, string? runId, DateTimeOffset now)
     {
@@ -32,7 +36,26 @@ internal static class StatusBuilder
             }
         }
 
-        return new StatusReport(root, now, stages);
+        var batches = new List<BatchEntry>();
+        foreach (var run in runs)
+        {
+            var checkpoints = Path.Combine(root, run, StageLocation.CheckpointsFolder);
+            if (!Directory.Exists(checkpoints))
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(checkpoints, "*" + BatchCheckpoints.Suffix).Order(StringComparer.Ordinal))
+            {
+                var batch = BatchCheckpoints.Read(file);
+                var problem = batch.Problem is { } p ? $"Batch checkpoint '{file}': {p}" : BatchCheckpoints.CheckSharedFile(batch, Path.Combine(root, run));
+                batches.Add(new BatchEntry(run, batch.Name, batch.Status, batch.File, batch.Batch, batch.Rows, batch.CompletedCount, batch.Failed, batch.TotalCostUsd, batch.UpdatedAt, batch.Error, problem));
+            }
+        }
+
+        // Phases live in <root>/<phase>/ (their root is often "checkpoints"); only the root and its folders are looked at.
+        var phases = runId is null ? PhaseSnapshots.Folders(root, depth: 1).Select(ReadPhase).ToList() : [];
+        return new StatusReport(root, now, stages, batches, phases);
     }
 
     public static StageEntry Build(StageState state)
@@ -83,6 +106,19 @@ internal static class StatusBuilder
             document.TotalCostUsd, document.LifetimeCostUsd, decimal.Round(average, 6), toFinish is null ? null : decimal.Round(toFinish.Value, 4),
             document.StartedAt, document.UpdatedAt, document.CompletedAt, document.FailedAt, document.ResetAt,
             document.Error, failedItems, holder, document.Runs.Count, lastRun is null ? null : ToEntry(lastRun), problem);
+    }
+
+    public static PhaseEntry ReadPhase(string folder)
+    {
+        var snapshots = PhaseSnapshots.InFolder(folder);
+        var latest = snapshots.FirstOrDefault(s => s.Valid);
+        var holder = LockHolder.Read(Path.Combine(folder, "phase.lock.json"));
+        string? problem = latest is null
+            ? $"Phase '{folder}' has no valid snapshot: {snapshots[0].Problem}"
+            : snapshots[0] != latest ? $"Its newest snapshot '{snapshots[0].Path}' is invalid ({snapshots[0].Problem}); the next run resumes from sequence {latest.Sequence}" : null;
+        return new PhaseEntry(
+            Path.GetFileName(folder), folder, snapshots.Count, snapshots.Count(s => s.Valid), latest?.Sequence, latest?.Iteration, latest?.Timestamp,
+            latest?.Complete == true, holder?.Running == true, holder is null ? null : new LockEntry(holder.ProcessId, holder.Host, holder.Since, holder.Alive), problem);
     }
 
     public static RunEntry ToEntry(RunRecord run) =>

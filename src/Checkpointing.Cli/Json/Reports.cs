@@ -4,7 +4,7 @@ namespace Checkpointing.Cli.Json;
 // version only changes when a field is removed or changes meaning (new fields may be added within one).
 
 /// <summary>The output of <c>checkpoint status --json</c>.</summary>
-internal sealed record StatusReport(string Root, DateTimeOffset GeneratedAt, IReadOnlyList<StageEntry> Stages)
+internal sealed record StatusReport(string Root, DateTimeOffset GeneratedAt, IReadOnlyList<StageEntry> Stages, IReadOnlyList<BatchEntry> Batches, IReadOnlyList<PhaseEntry> Phases)
 {
     [System.Text.Json.Serialization.JsonPropertyOrder(-2)]
     public string Schema => "checkpointing.cli.status";
@@ -40,6 +40,16 @@ internal sealed record StageEntry(
     int Runs,
     RunEntry? LastRun,
     string? Problem);
+
+/// <summary>A shared-file batch checkpoint in a <see cref="StatusReport"/> (docs/shared-file-batches.md).</summary>
+internal sealed record BatchEntry(
+    string RunId, string Name, string Status, string? File, int Batch, int Rows, int Completed, int Failed, decimal CostUsd,
+    DateTimeOffset? UpdatedAt, string? Error, string? Problem);
+
+/// <summary>A phase's snapshots in a <see cref="StatusReport"/> (docs/phase-snapshots.md).</summary>
+internal sealed record PhaseEntry(
+    string Phase, string Path, int Snapshots, int Valid, long? LatestSequence, int? LatestIteration, DateTimeOffset? LatestAt,
+    bool Complete, bool Running, LockEntry? Lock, string? Problem);
 
 /// <summary>A failed item.</summary>
 internal sealed record FailedItemEntry(string Key, string Error, int Attempts, DateTimeOffset At);

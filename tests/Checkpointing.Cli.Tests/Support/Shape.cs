@@ -5,7 +5,11 @@ namespace Checkpointing.Cli.Tests.Support;
 /// <summary>The --json shapes of docs/cli.md, property by property, in order.</summary>
 public static class Shape
 {
-    public static readonly string[] Status = ["schema", "version", "root", "generated_at", "stages"];
+    public static readonly string[] Status = ["schema", "version", "root", "generated_at", "stages", "batches", "phases"];
+
+    public static readonly string[] Batch = ["run_id", "name", "status", "file", "batch", "rows", "completed", "failed", "cost_usd", "updated_at", "error", "problem"];
+
+    public static readonly string[] Phase = ["phase", "path", "snapshots", "valid", "latest_sequence", "latest_iteration", "latest_at", "complete", "running", "lock", "problem"];
 
     public static readonly string[] Stage =
     [
