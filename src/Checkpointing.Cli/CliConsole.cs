@@ -22,7 +22,7 @@ internal sealed class CliConsole
             Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
         });
 
-        // Redirected output has no width of its own: wide enough that tables keep one row per line.
+        // Redirected output has no width of its own: $COLUMNS, else wide enough that rows stay on one line.
         if (!interactive)
         {
             Ansi.Profile.Width = width ?? 200;
@@ -46,5 +46,6 @@ internal sealed class CliConsole
 
     /// <summary>The process's own console.</summary>
     public static CliConsole System() =>
-        new(Console.Out, Console.Error, Console.In, !Console.IsOutputRedirected);
+        new(Console.Out, Console.Error, Console.In, !Console.IsOutputRedirected,
+            int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 20 ? columns : null);
 }
