@@ -198,10 +198,23 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// Starts a run. With <paramref name="resume"/> false, explicitly resets the stage's state (logged):
     /// completed and failed items are forgotten and the cost restarts at 0; the run history is kept.
     /// </summary>
-    public async Task BeginRunAsync(bool resume, CancellationToken cancellationToken = default)
+    public Task BeginRunAsync(bool resume, CancellationToken cancellationToken = default) =>
+        BeginRunCoreAsync(resume, null, cancellationToken);
+
+    /// <summary>
+    /// Starts a run of <paramref name="itemCount"/> distinct items, recorded with the run so that monitors
+    /// can tell how many remain and estimate the cost to finish. Otherwise as <see cref="BeginRunAsync(bool, CancellationToken)"/>.
+    /// </summary>
+    public Task BeginRunAsync(bool resume, int itemCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
+        return BeginRunCoreAsync(resume, itemCount, cancellationToken);
+    }
+
+    private async Task BeginRunCoreAsync(bool resume, int? itemCount, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume }, resume ? AppendDurability.Policy : AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
+        await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume, Items = itemCount }, resume ? AppendDurability.Policy : AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
         _freshStart = !resume;
         if (!resume)
         {

@@ -69,7 +69,7 @@ public static class StageRunner
                     : null,
             },
             fs, time, cancellationToken).ConfigureAwait(false);
-        await checkpoint.BeginRunAsync(options.Resume, cancellationToken).ConfigureAwait(false);
+        await checkpoint.BeginRunAsync(options.Resume, order.Count, cancellationToken).ConfigureAwait(false);
         var remaining = await checkpoint.GetRemainingAsync(order, options.ValidateOutputsOnResume, cancellationToken).ConfigureAwait(false);
         var skipped = order.Count - remaining.Count;
         var before = checkpoint.GetState();

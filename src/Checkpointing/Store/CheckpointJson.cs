@@ -72,6 +72,11 @@ internal static class CheckpointJson
             writer.WriteNumber("skipped", skipped);
         }
 
+        if (record.Items is { } items)
+        {
+            writer.WriteNumber("items", items);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -88,7 +93,7 @@ internal static class CheckpointJson
         DateTimeOffset? at = null;
         decimal? cost = null;
         bool? resume = null, adopted = null;
-        int? skipped = null;
+        int? skipped = null, items = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString();
@@ -105,6 +110,7 @@ internal static class CheckpointJson
                 case "resume": resume = reader.GetBoolean(); break;
                 case "adopted": adopted = reader.GetBoolean(); break;
                 case "skipped": skipped = reader.GetInt32(); break;
+                case "items": items = reader.GetInt32(); break;
                 default: reader.Skip(); break;
             }
         }
@@ -123,7 +129,7 @@ internal static class CheckpointJson
         return new CheckpointRecord
         {
             Sequence = seq, Type = recordType, At = at.Value, Key = key, CostUsd = cost, Error = error,
-            Status = status, Resume = resume, Adopted = adopted, Skipped = skipped,
+            Status = status, Resume = resume, Adopted = adopted, Skipped = skipped, Items = items,
         };
     }
 

@@ -57,6 +57,9 @@ public sealed record CheckpointRecord
     /// <summary>For <see cref="CheckpointRecordType.Completed"/>: true when the item was adopted from an output saved before a crash.</summary>
     [JsonPropertyName("adopted")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Adopted { get; init; }
 
+    /// <summary>For <see cref="CheckpointRecordType.RunStarted"/>: the number of distinct items the run was given, when known.</summary>
+    [JsonPropertyName("items")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Items { get; init; }
+
     /// <summary>For <see cref="CheckpointRecordType.RunEnded"/>: items skipped by the run.</summary>
     [JsonPropertyName("skipped")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Skipped { get; init; }
 }

@@ -119,6 +119,7 @@ public sealed class StageCheckpointDocument
                     Run = Runs.Count + 1,
                     StartedAt = record.At,
                     Resume = record.Resume ?? true,
+                    Items = record.Items,
                     Status = RunRecord.InProgressStatus,
                 });
                 Status = "in_progress";
@@ -292,6 +293,9 @@ public sealed record RunRecord
 
     /// <summary>True when the run reset the stage's state.</summary>
     [JsonPropertyName("reset")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Reset { get; set; }
+
+    /// <summary>The number of distinct items it was given; null when the run did not say (older checkpoints).</summary>
+    [JsonPropertyName("items")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Items { get; set; }
 
     /// <summary>Items it processed.</summary>
     [JsonPropertyName("processed")] public int Processed { get; set; }

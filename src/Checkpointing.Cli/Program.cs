@@ -1,0 +1,3 @@
+using Checkpointing.Cli;
+
+return await CliApp.RunAsync(args, CliConsole.System(), handleTermination: true);

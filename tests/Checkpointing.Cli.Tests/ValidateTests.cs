@@ -1,0 +1,213 @@
+using System.Text;
+using Checkpointing.Cli.Tests.Support;
+
+namespace Checkpointing.Cli.Tests;
+
+/// <summary><c>checkpoint validate</c> on stages and CSVs written by the runtime, then damaged or edited by hand.</summary>
+public sealed class ValidateTests : IDisposable
+{
+    private readonly TempFolder _dir = new();
+
+    private string Root => _dir["data"];
+
+    private string Checkpoints => Path.Combine(Root, "r", "checkpoints");
+
+    [Fact]
+    public async Task A_whole_stage_is_valid_and_the_json_has_the_documented_shape()
+    {
+        await Pipelines.RunStageAsync(Root, "r", "ocr", 12);
+        var result = await Tool.RunProcessAsync("validate", Path.Combine(Checkpoints, "ocr.json"), "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var root = result.Json();
+        Shape.AssertSchema(root, "checkpointing.cli.validate", Shape.Validate);
+        Shape.AssertEach(root.GetProperty("checked"), Shape.Checked, "checked");
+        Shape.AssertEach(root.GetProperty("findings"), Shape.Finding, "finding");
+        Assert.True(root.GetProperty("ok").GetBoolean());
+        Assert.Equal(0, root.GetProperty("errors").GetInt32());
+        Assert.Contains("12 done", root.GetProperty("checked")[0].GetProperty("summary").GetString());
+    }
+
+    [Fact]
+    public async Task Missing_and_invalid_outputs_of_completed_items_are_errors_naming_the_item()
+    {
+        await Pipelines.RunStageAsync(Root, "r", "ocr", 12);
+        var outputs = Path.Combine(Root, "r", "ocr");
+        File.Delete(Path.Combine(outputs, "000003.json"));
+        File.WriteAllText(Path.Combine(outputs, "000005.json"), "{\"key\": \"000005\", \"cost_usd\": 0.05, \"outp");
+        File.Copy(Path.Combine(outputs, "000007.json"), Path.Combine(outputs, "000008.json"), overwrite: true);
+        File.WriteAllText(Path.Combine(outputs, ".000009.json.0123456789ab.ckpt.tmp"), "partial");
+
+        var result = await Tool.RunProcessAsync("validate", outputs);
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Matches(@"error\s+│\s+\S*000003\.json\s+│\s+│\s+000003\s+│ the item is complete but its output is missing", result.Out);
+        Assert.Matches(@"000005\s+│ the item is complete but its output is unreadable", result.Out);
+        Assert.Matches(@"000008\s+│ the item is complete but its output belongs to item '000007'", result.Out);
+        Assert.Contains("a temp file left by an interrupted write", result.Out);
+        Assert.Contains("PROBLEMS FOUND: 3 error(s), 1 warning(s)", result.Out);
+    }
+
+    [Fact]
+    public async Task A_torn_journal_tail_is_a_warning_and_damage_in_the_middle_an_error_with_its_line()
+    {
+        await Pipelines.RunStageAsync(Root, "r", "ocr", 6);
+        var journal = Path.Combine(Checkpoints, "ocr.journal");
+        var record = "{\"seq\":100,\"type\":\"completed\",\"at\":\"2026-11-30T09:00:00Z\",\"key\":\"000010\",\"cost_usd\":0.1}";
+        File.WriteAllText(journal, Line(record)[..20]);
+        var torn = await Tool.RunAsync("validate", journal, "--json");
+        Assert.True(torn.ExitCode == 0, torn.ToString());
+        var finding = torn.Json().GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("file").GetString() == journal);
+        Assert.Equal("warning", finding.GetProperty("severity").GetString());
+        Assert.Equal(1, finding.GetProperty("line").GetInt32());
+        Assert.Contains("torn by a crash", finding.GetProperty("message").GetString());
+
+        var second = record.Replace("\"seq\":100", "\"seq\":101").Replace("000010", "000011");
+        var third = record.Replace("\"seq\":100", "\"seq\":102").Replace("000010", "000012");
+        File.WriteAllText(journal, Line(record) + Line(second).Replace("0.1}", "0.2}") + Line(third));
+        var damaged = await Tool.RunAsync("validate", journal, "--json");
+        Assert.Equal(1, damaged.ExitCode);
+        var error = damaged.Json().GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("severity").GetString() == "error" && f.GetProperty("file").GetString() == journal);
+        Assert.Equal(2, error.GetProperty("line").GetInt32());
+        Assert.Contains("fails its checksum", error.GetProperty("message").GetString());
+        Assert.Contains("1 whole line(s) follow it", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_truncated_or_hand_edited_snapshot_is_an_error_naming_the_file()
+    {
+        await Pipelines.RunStageAsync(Root, "r", "ocr", 6);
+        var snapshot = Path.Combine(Checkpoints, "ocr.json");
+        var text = File.ReadAllText(snapshot);
+        File.WriteAllText(snapshot, text.Replace("\"000002\"", "\"../../x\""));
+        var edited = await Tool.RunAsync("validate", snapshot);
+        Assert.Equal(1, edited.ExitCode);
+        Assert.Contains("key '../../x' cannot name an output file", edited.Out);
+
+        File.WriteAllText(snapshot, text[..(text.Length / 3)]);
+        var truncated = await Tool.RunProcessAsync("validate", snapshot);
+        Assert.True(truncated.ExitCode == 1, truncated.ToString());
+        Assert.Contains("the snapshot is unreadable", truncated.Out);
+        Assert.Contains("ocr.json", truncated.Out);
+        Assert.Equal("", truncated.Error);
+    }
+
+    [Fact]
+    public async Task A_cumulative_csv_written_by_the_runtime_is_valid_against_the_template()
+    {
+        var (cumulative, batch) = await Pipelines.WriteCsvAsync(_dir["csv"], 25);
+        var result = await Tool.RunProcessAsync("validate", cumulative, "--template", Tool.TemplatePath);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("25 row(s), 107 column(s), key 'ISBN or SKU', against the template", result.Out);
+
+        var folder = await Tool.RunAsync("validate", _dir["csv"], "--json");
+        Assert.True(folder.ExitCode == 0, folder.ToString());
+        Assert.Equal([cumulative, batch], folder.Json().GetProperty("checked").EnumerateArray().Select(c => c.GetProperty("path").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task A_damaged_csv_gets_one_finding_per_problem_with_its_line_and_column()
+    {
+        var (cumulative, _) = await Pipelines.WriteCsvAsync(_dir["csv"], 6);
+        var lines = Encoding.UTF8.GetString(File.ReadAllBytes(cumulative)).Split("\r\n");
+
+        // Line numbers count the lines inside quoted cells: each row here spans two lines.
+        string Row(int n) => lines[n];
+        var bad = new StringBuilder(lines[0] + "\r\n");
+        bad.Append(Row(1) + "\r\n");                                                                         // lines 2-3
+        bad.Append(Row(2).Replace(TestBook.Isbn13(2), "9781234567890") + "\r\n");                              // 4-5: check digit
+        bad.Append(Row(3).Replace(TestBook.Isbn13(3), TestBook.Isbn13(1)) + "\r\n");                           // 6-7: duplicate
+        bad.Append(Row(4).Replace("Book 4,", "=HYPERLINK(\"\"x\"\"),") + "\r\n");                              // 8-9: formula
+        bad.Append(Row(5).Replace("$14.99", "$1x.99").Replace("2025-01-06", "6/1/25") + "\r\n");               // 10-11: price, date
+        bad.Append(Row(6)[..40]);                                                                            // 12: torn
+        File.WriteAllText(cumulative, bad.ToString());
+
+        var result = await Tool.RunAsync("validate", cumulative, "--template", Tool.TemplatePath, "--json");
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var findings = result.Json().GetProperty("findings").EnumerateArray()
+            .Select(f => (Line: f.GetProperty("line").GetInt32(), Column: f.GetProperty("column").GetString(), Severity: f.GetProperty("severity").GetString(), Message: f.GetProperty("message").GetString()!))
+            .ToList();
+        Assert.Contains(findings, f => f is { Line: 4, Column: "ISBN or SKU", Severity: "error" } && f.Message.Contains("check digit", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(findings, f => f is { Line: 6, Column: "ISBN or SKU", Severity: "error" } && f.Message.Contains("also on line 2"));
+        Assert.Contains(findings, f => f is { Line: 8, Column: "Title", Severity: "warning" } && f.Message.Contains("formula"));
+        Assert.Contains(findings, f => f is { Line: 10, Column: "US Suggested List Price", Severity: "error" });
+        Assert.Contains(findings, f => f is { Line: 10, Column: "Pub Date", Severity: "error" } && f.Message.Contains("6/1/25"));
+        Assert.Contains(findings, f => f is { Line: 12, Severity: "warning" } && f.Message.Contains("cut by a crash"));
+        Assert.Equal(6, findings.Count(f => f.Severity is "error" or "warning"));
+    }
+
+    [Fact]
+    public async Task A_header_that_does_not_follow_the_template_is_an_error_on_line_1()
+    {
+        var file = _dir["bad.csv"];
+        File.WriteAllText(file, "ISBN or SKU,Titel,Pub Date\n9780000000019,A,2025-01-01\n");
+        var result = await Tool.RunAsync("validate", file, "--template", Tool.TemplatePath);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("column 'Titel' is not in the template; did you mean 'Title'?", result.Out);
+        Assert.Contains("the file has 3 of the template's 107 columns", result.Out);
+    }
+
+    [Fact]
+    public async Task Code_lists_check_the_values_of_their_column()
+    {
+        var codes = _dir["returnable.txt"];
+        File.WriteAllLines(codes, ["Yes-Destroy", "Yes-Deliver", "No"]);
+        var file = _dir["books.csv"];
+        File.WriteAllText(file, "ISBN or SKU,Returnable\n9780000000019,Yes-Destroy\n9780000000026,Maybe\n");
+        var result = await Tool.RunAsync("validate", file, "--codes", "Returnable=" + codes, "--json");
+        Assert.Equal(1, result.ExitCode);
+        var finding = result.Json().GetProperty("findings").EnumerateArray().Single();
+        Assert.Equal(3, finding.GetProperty("line").GetInt32());
+        Assert.Contains("'Maybe' is not in the code list", finding.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task The_real_lsi_files_of_the_publisher_are_read_when_present()
+    {
+        var external = FindExternal("codexes-factory");
+        if (external is null)
+        {
+            Console.WriteLine("SKIPPED: ../shared/external/codexes-factory is not there; the real LSI files were not checked.");
+            return;
+        }
+
+        var result = await Tool.RunAsync("validate", Path.Combine(external, "xynapse_traces_tranche1_processed.csv"),
+            "--template", Path.Combine(external, "LSI_ACS_header.csv"),
+            "--codes", "Rendition /Booktype=" + Path.Combine(external, "lsi_valid_rendition_booktypes.txt"), "--json");
+        var root = result.Json();
+        Assert.Contains("68 row(s), 96 column(s)", root.GetProperty("checked")[0].GetProperty("summary").GetString());
+        var findings = root.GetProperty("findings").EnumerateArray().ToList();
+        Assert.DoesNotContain(findings, f => f.GetProperty("column").GetString() == "ISBN or SKU");
+        Assert.DoesNotContain(findings, f => f.GetProperty("column").GetString() == "Rendition /Booktype");
+        Assert.DoesNotContain(findings, f => f.GetProperty("message").GetString()!.Contains("malformed", StringComparison.Ordinal));
+    }
+
+    private static string Line(string json) => $"{Crc(json):x8} {json}\n";
+
+    private static uint Crc(string text)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+
+    internal static string? FindExternal(string name)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Generators.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var path = directory is null ? null : Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "external", name));
+        return path is not null && Directory.Exists(path) ? path : null;
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
