@@ -11,10 +11,15 @@ namespace Checkpointing.Worker;
 /// Prints <c>COMPLETED key</c> once a mark is durable, and <c>RESULT ...</c> at the end (<c>FAILED ...</c>
 /// and exit code 3 when an item fails, <c>LOCKED ...</c> and 4 when another process holds the stage).
 /// Under <c>CHECKPOINTING_FAILPOINT</c> the runtime kills the process at the named point.
+/// With <c>--retries n</c> the work runs in a retry pipeline; <c>--fail-first-attempt true</c> makes each item's
+/// first attempt of a process cost <see cref="FailedAttemptCost"/> and throw a transient error, and
+/// <c>--hang-on-retry true</c> makes a retry print <c>RETRYING key</c> and wait to be killed.
 /// </summary>
 internal static class StageCommand
 {
     public static decimal CostOf(int item) => 0.001m * ((item % 7) + 1);
+
+    public const decimal FailedAttemptCost = 0.0005m;
 
     public static async Task<int> RunAsync(WorkerArgs args)
     {
@@ -22,6 +27,9 @@ internal static class StageCommand
         var delayMs = args.GetInt("delay-ms", 2);
         var failAt = args.GetInt("fail-at", -1);
         var commit = args.Get("commit", "every");
+        var retries = args.GetInt("retries", 0);
+        var failFirstAttempt = args.Get("fail-first-attempt", "false") == "true";
+        var hangOnRetry = args.Get("hang-on-retry", "false") == "true";
         var policy = commit == "every" ? CommitPolicy.EveryItem : CommitPolicy.EveryItems(int.Parse(commit, CultureInfo.InvariantCulture));
         var definition = new StageDefinition<int, WorkOutput>
         {
@@ -41,6 +49,23 @@ internal static class StageCommand
                     throw new InvalidOperationException($"injected failure at item {item}");
                 }
 
+                if (failFirstAttempt && context.Attempt == 1)
+                {
+                    context.AddCost(FailedAttemptCost);
+                    throw new TimeoutException($"simulated 429 on item {item}");
+                }
+
+                if (hangOnRetry && context.Attempt > 1)
+                {
+                    lock (Console.Out)
+                    {
+                        Console.Out.WriteLine("RETRYING " + context.Key);
+                        Console.Out.Flush();
+                    }
+
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+
                 context.AddCost(CostOf(item));
                 return new WorkOutput(item, Expected(item));
             },
@@ -53,6 +78,7 @@ internal static class StageCommand
             CommitPolicy = policy,
             Resume = args.Get("fresh", "false") != "true",
             Progress = new ConsoleProgress(),
+            ItemPipeline = retries > 0 ? ItemPipelines.RetryTransient(retries, TimeSpan.FromMilliseconds(1)) : null,
         };
         try
         {

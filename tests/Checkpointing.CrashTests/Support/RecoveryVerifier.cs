@@ -94,7 +94,7 @@ internal static class RecoveryVerifier
     {
         var reference = Reference.For(items);
         var state = new FileCheckpointStore(Workload.Root, fs, StepClock.Shared).ReadState(Workload.RunId, Workload.Stage);
-        if (state is null || state.Status != "completed" || state.CompletedCount != items)
+        if (state is null || state.Status != StageStatus.Completed || state.CompletedCount != items)
         {
             figures.Violated(Violation.FinalDiffersFromReference, $"{label}: after the final run the stage is {state?.Status ?? "missing"} with {state?.CompletedCount ?? 0} of {items} item(s)");
             return;
