@@ -500,7 +500,7 @@ public sealed class StageBudgetExceededException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public StageBudgetExceededException(string stageName, StageRunResult result, decimal budgetUsd, string message)
-        : base($"Stage '{stageName}': {message}; rerun with a higher budget to resume.")
+        : base($"Stage '{stageName}': {message}.")
     {
         StageName = stageName;
         Result = result;
