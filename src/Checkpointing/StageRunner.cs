@@ -279,7 +279,15 @@ public static class StageRunner
                     var unrecorded = item.Context.CostUsd - item.RecordedCost;
                     if (unrecorded > 0)
                     {
-                        await RecordAttemptAsync(item, item.Context.Attempt, unrecorded, "cancelled before it finished").ConfigureAwait(false);
+                        try
+                        {
+                            await RecordAttemptAsync(item, item.Context.Attempt, unrecorded, "cancelled before it finished").ConfigureAwait(false);
+                        }
+                        catch (Exception journalError) when (journalError is IOException or UnauthorizedAccessException)
+                        {
+                            // The run is stopping anyway; the cancellation, not the journal, is what the caller sees.
+                            logger.LogError(journalError, "Stage {Stage}: could not record the cost of the cancelled item {Key}: {Error}", stage, key, journalError.Message);
+                        }
                     }
 
                     StageTelemetry.InFlight.Add(-1, stageTag);
