@@ -61,7 +61,7 @@ internal static class RealWorkload
         var actual = FileCheckpointStore.ReadState(root, RunId, Stage);
         if (actual is null || actual.Status != StageStatus.Completed || actual.CompletedCount != items)
         {
-            figures.Violated(Violation.FinalDiffersFromReference, $"{label}: the stage ended {actual?.Status ?? "missing"} with {actual?.CompletedCount ?? 0} of {items} item(s)");
+            figures.Violated(Violation.FinalDiffersFromReference, $"{label}: the stage ended {actual?.Status.ToString() ?? "missing"} with {actual?.CompletedCount ?? 0} of {items} item(s)");
             return;
         }
 

@@ -96,7 +96,7 @@ internal static class RecoveryVerifier
         var state = new FileCheckpointStore(Workload.Root, fs, StepClock.Shared).ReadState(Workload.RunId, Workload.Stage);
         if (state is null || state.Status != StageStatus.Completed || state.CompletedCount != items)
         {
-            figures.Violated(Violation.FinalDiffersFromReference, $"{label}: after the final run the stage is {state?.Status ?? "missing"} with {state?.CompletedCount ?? 0} of {items} item(s)");
+            figures.Violated(Violation.FinalDiffersFromReference, $"{label}: after the final run the stage is {state?.Status.ToString() ?? "missing"} with {state?.CompletedCount ?? 0} of {items} item(s)");
             return;
         }
 
