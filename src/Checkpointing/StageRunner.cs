@@ -207,9 +207,11 @@ public static class StageRunner
         {
             await foreach (var pending in saves.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                var saved = false;
                 try
                 {
                     await checkpoint.SaveOutputAsync(pending.Item.Key, pending.File, CancellationToken.None).ConfigureAwait(false);
+                    saved = true;
                     if (definition.OnOutputSavedAsync is { } onSaved)
                     {
                         await onSaved(pending.Item.Key, pending.Output, CancellationToken.None).ConfigureAwait(false);
@@ -230,8 +232,9 @@ public static class StageRunner
                 }
                 catch (Exception e)
                 {
-                    // The work was paid for but its output is not marked: its cost goes with the failure record.
-                    await FailItemAsync(pending.Item, e, pending.CostUsd, stop).ConfigureAwait(false);
+                    // The work was paid for but is not marked. A durable output carries its cost and is adopted by
+                    // the next run; otherwise the cost goes with the failure record. Never both.
+                    await FailItemAsync(pending.Item, e, saved ? 0m : pending.CostUsd, stop).ConfigureAwait(false);
                 }
             }
         })).ToArray();
