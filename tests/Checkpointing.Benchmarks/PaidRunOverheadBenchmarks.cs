@@ -12,7 +12,8 @@ namespace Checkpointing.Benchmarks;
 /// it in process; 100 under --smoke) whose work takes 0 ms, 8 in parallel, as ratios to the same run with neither. Marks are
 /// made durable once a second so that the disk (the atomic save of each output) hides as little as possible.
 /// </summary>
-[WarmupCount(1)]
+// A run is a whole 10,000-item stage (tens of seconds on a loaded machine): the first (jitting) run warms up.
+[WarmupCount(0)]
 [IterationCount(3)]
 [InvocationCount(1, 1)]
 public class PaidRunOverheadBenchmarks
