@@ -11,38 +11,29 @@ public sealed class FakeLlm(double latencyScale = 1.0, double transientFailureRa
 {
     private const decimal PricePerThousandTokens = 0.0125m;
 
-    public async Task<LlmReply> CompleteAsync(string prompt, CancellationToken cancellationToken)
+    /// <summary>What a call that fails costs (its prompt tokens).</summary>
+    public const decimal FailedCallCostUsd = 0.0004m;
+
+    /// <summary>
+    /// One paid call. A failed call still costs its prompt, and says so on <paramref name="context"/> before it
+    /// throws: the stage keeps that cost even when the attempt fails (the stage's retry pipeline retries it).
+    /// </summary>
+    public async Task<LlmReply> CompleteAsync(string prompt, Checkpointing.ItemContext context, CancellationToken cancellationToken)
     {
         var latency = TimeSpan.FromMilliseconds((40 + Random.Shared.Next(120)) * latencyScale);
         await Task.Delay(latency, cancellationToken);
         if (Random.Shared.NextDouble() < transientFailureRate)
         {
-            throw new TransientLlmException("503 Service Unavailable (simulated)");
+            context.AddCost(FailedCallCostUsd);
+            throw new TransientLlmException($"503 Service Unavailable (simulated, attempt {context.Attempt})");
         }
 
         var hash = (uint)StableHash(prompt);
         var tokens = 600 + (int)(hash % 900);
         var text = $"[{hash:x8}] {prompt}";
-        return new LlmReply(text, tokens, Math.Round(tokens * PricePerThousandTokens / 1000m, 6));
-    }
-
-    /// <summary>Calls <see cref="CompleteAsync"/> with retries; every attempt is paid for.</summary>
-    public async Task<LlmReply> CompleteWithRetryAsync(string prompt, Checkpointing.ItemContext context, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var reply = await CompleteAsync(prompt, cancellationToken);
-                context.AddCost(reply.CostUsd);
-                return reply;
-            }
-            catch (TransientLlmException) when (attempt < 4)
-            {
-                context.AddCost(0.0004m); // a failed call still costs its prompt
-                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
-            }
-        }
+        var reply = new LlmReply(text, tokens, Math.Round(tokens * PricePerThousandTokens / 1000m, 6));
+        context.AddCost(reply.CostUsd);
+        return reply;
     }
 
     public static int StableHash(string text)

@@ -1,23 +1,24 @@
 using System.CommandLine;
-using System.Globalization;
 using BookPipeline;
 using Checkpointing;
 using Checkpointing.Csv;
 using Checkpointing.Lsi;
 using Microsoft.Extensions.Logging;
 
-var books = new Option<int>("--books") { Description = "Number of books in the tranche", DefaultValueFactory = _ => 12 };
+var books = new Option<int>("--books") { Description = "Number of books in the tranche", DefaultValueFactory = _ => 36 };
 var root = new Option<string>("--root") { Description = "Storage root", DefaultValueFactory = _ => "data" };
 var runId = new Option<string>("--run-id") { Description = "Run (tranche) id", DefaultValueFactory = _ => "xynapse_tranche_1" };
 var fresh = new Option<bool>("--fresh") { Description = "Reset every stage and process all books again" };
 var parallel = new Option<int>("--parallel") { Description = "Books processed at once", DefaultValueFactory = _ => 4 };
 var failAt = new Option<int>("--fail-at") { Description = "Inject a failure at book N in the interior stage", DefaultValueFactory = _ => 0 };
 var noCheckpoint = new Option<bool>("--no-checkpoint") { Description = "Run without checkpoints (nothing is resumable)" };
-var latency = new Option<double>("--latency") { Description = "Scale of the simulated API latency", DefaultValueFactory = _ => 1.0 };
+var latency = new Option<double>("--latency") { Description = "Scale of the simulated API latency (1 = 40-160 ms a call; the default makes a run last about 15 s)", DefaultValueFactory = _ => 8.0 };
+var budget = new Option<decimal?>("--budget") { Description = "Spend at most this many US dollars in this run; a rerun with a higher budget resumes" };
+var redo = new Option<string?>("--redo") { Description = "ISBNs (KEY[,KEY]) to process again in every stage although they are done, e.g. after a review" };
 
 var command = new RootCommand("A resumable book pipeline: metadata -> interior -> LSI row, with a simulated LLM.")
 {
-    books, root, runId, fresh, parallel, failAt, noCheckpoint, latency,
+    books, root, runId, fresh, parallel, failAt, noCheckpoint, latency, budget, redo,
 };
 
 command.SetAction(async (parse, invocationToken) =>
@@ -35,37 +36,48 @@ command.SetAction(async (parse, invocationToken) =>
         interrupt.Cancel();
     });
     var cancellationToken = interrupt.Token;
-    using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-    {
-        o.SingleLine = true;
-        o.TimestampFormat = "HH:mm:ss ";
-    }));
+    ConsoleUi.Configure();
+    using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new SpectreLoggerProvider()));
     var logger = loggerFactory.CreateLogger("BookPipeline");
     var tranche = Tranche.Create(parse.GetValue(books));
     var llm = new FakeLlm(parse.GetValue(latency));
     var run = parse.GetValue(runId)!;
     var checkpoints = !parse.GetValue(noCheckpoint);
+    var cap = parse.GetValue(budget);
+    string[]? redoKeys = parse.GetValue(redo) is { Length: > 0 } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
 
     // Without checkpoints the stages work in a throwaway folder: an interruption loses everything and
     // every run redoes every book, which is what the pipeline did before it had checkpoints.
     var storage = checkpoints ? parse.GetValue(root)! : Path.Combine(Path.GetTempPath(), "bookpipeline-" + Guid.NewGuid().ToString("N"));
     var runDirectory = Path.Combine(storage, run);
+
+    // Where the stages read each other's outputs (through their generated ReadOutput accessors).
+    var tranchePaths = new StageRunOptions { Root = storage, RunId = run };
     var metadataStage = new MetadataStage(llm);
-    var interiorStage = new InteriorStage(llm, Path.Combine(runDirectory, "metadata"), parse.GetValue(failAt));
-    var lsiStage = new LsiRowStage("Nimble Books LLC", "Xynapse Traces", Path.Combine(runDirectory, "metadata"), Path.Combine(runDirectory, "interior"));
+    var interiorStage = new InteriorStage(llm, tranchePaths, parse.GetValue(failAt));
+    var lsiStage = new LsiRowStage("Nimble Books LLC", "Xynapse Traces", tranchePaths);
 
     // The tranche's batch LSI CSV (generate_lsi_csv.py --batch ... --tranche <run>); under the real root even
     // without checkpoints, since the throwaway folder is deleted at the end.
     var batchPath = Path.GetFullPath(Path.Combine(parse.GetValue(root)!, run, "lsi_csv", $"{run}_lsi.csv"));
 
-    var options = new StageRunOptions
+    // A paid call that fails transiently is retried with backoff; the failed call's cost is kept by the stage.
+    var retry = ItemPipelines.RetryTransient(3, TimeSpan.FromMilliseconds(20 * parse.GetValue(latency)), e => e is TransientLlmException);
+    var results = new List<StageRunResult>();
+    StageRunOptions Options(IProgress<StageProgress> progress) => new()
     {
         Root = storage,
         RunId = run,
         Resume = checkpoints && !parse.GetValue(fresh),
         MaxDegreeOfParallelism = parse.GetValue(parallel),
         Logger = logger,
-        Progress = new ConsoleProgress(),
+        Progress = progress,
+        ItemPipeline = retry,
+
+        // --budget caps the whole tranche: each stage may spend what the stages before it left.
+        CostBudgetUsd = cap is { } total ? Math.Max(0m, total - results.Sum(r => r.RunCostUsd)) : null,
+        RedoKeys = redoKeys,
+        RedoReason = redoKeys is null ? null : "requested with --redo",
     };
     if (checkpoints && parse.GetValue(fresh))
     {
@@ -81,18 +93,22 @@ command.SetAction(async (parse, invocationToken) =>
     Console.WriteLine(checkpoints
         ? $"Tranche {run}: {tranche.Count} books, outputs under {Path.GetFullPath(runDirectory)}"
         : $"Tranche {run}: {tranche.Count} books, checkpoints OFF (an interruption loses everything)");
-    var results = new List<StageRunResult>();
     try
     {
-        results.Add(await metadataStage.RunAsync(tranche, options, cancellationToken));
-        results.Add(await interiorStage.RunAsync(tranche, options, cancellationToken));
-        results.Add(await lsiStage.RunAsync(tranche, options, cancellationToken));
+        await ConsoleUi.RunWithProgressAsync(async display =>
+        {
+            var lines = new[] { MetadataStage.StageName, InteriorStage.StageName, LsiRowStage.StageName }
+                .ToDictionary(name => name, name => new StageProgressLine(display.AddTask(name, autoStart: false, maxValue: tranche.Count), name));
+            results.Add(await metadataStage.RunAsync(tranche, Options(lines[MetadataStage.StageName]), cancellationToken));
+            results.Add(await interiorStage.RunAsync(tranche, Options(lines[InteriorStage.StageName]), cancellationToken));
+            results.Add(await lsiStage.RunAsync(tranche, Options(lines[LsiRowStage.StageName]), cancellationToken));
+        });
 
         // The batch step: the cumulative CSV (one row per book, appended as each was done) becomes the batch
         // file, in ISBN order so that a resumed run writes the same file as an uninterrupted one.
-        await using var cumulativeCsv = await LsiRowStage.OpenCumulativeCsvAsync(options, cancellationToken);
+        await using var cumulativeCsv = await LsiRowStage.OpenCumulativeCsvAsync(tranchePaths, cancellationToken);
         var rows = await cumulativeCsv.FinalizeAsync(batchPath, StringComparer.Ordinal, cancellationToken);
-        Summary.Print(results);
+        ConsoleUi.PrintSummary(results);
         Console.WriteLine($"Batch LSI CSV: {batchPath} ({rows} rows, from {Path.GetFileName(cumulativeCsv.FilePath)})");
 
         // The tranche's expected list against the batch file: a book that is not there is named.
@@ -103,9 +119,21 @@ command.SetAction(async (parse, invocationToken) =>
     catch (StageFailedException e)
     {
         results.Add(e.Result);
-        Summary.Print(results);
+        ConsoleUi.PrintSummary(results);
         Console.Error.WriteLine(e.Message);
         return 1;
+    }
+    catch (StageBudgetExceededException e)
+    {
+        results.Add(e.Result);
+        ConsoleUi.PrintSummary(results);
+        Console.Error.WriteLine($"{e.Message} Completed books are saved: run again with a higher --budget to go on.");
+        return 2;
+    }
+    catch (ArgumentException e) when (e.ParamName == nameof(StageRunOptions.RedoKeys))
+    {
+        Console.Error.WriteLine("--redo: " + e.Message);
+        return 2;
     }
     catch (OperationCanceledException e)
     {
@@ -114,7 +142,7 @@ command.SetAction(async (parse, invocationToken) =>
             results.Add(cancelled.Result);
         }
 
-        Summary.Print(results);
+        ConsoleUi.PrintSummary(results);
         Console.Error.WriteLine("Interrupted. Completed books are saved; run the same command again to resume.");
         return 130;
     }
@@ -130,51 +158,3 @@ command.SetAction(async (parse, invocationToken) =>
 });
 
 return await command.Parse(args).InvokeAsync();
-
-/// <summary>Live progress on one console line (or a line per quarter when output is redirected).</summary>
-internal sealed class ConsoleProgress : IProgress<StageProgress>
-{
-    private readonly object _lock = new();
-    private int _lastQuarter = -1;
-
-    public void Report(StageProgress value)
-    {
-        lock (_lock)
-        {
-            var line = $"[{value.StageName,-8}] {value.Done,4}/{value.Total} done ({value.Skipped} skipped, {value.Failed} failed)  ${value.RunCostUsd.ToString("0.0000", CultureInfo.InvariantCulture)} this run";
-            if (!Console.IsOutputRedirected)
-            {
-                Console.Write("\r" + line.PadRight(Math.Max(line.Length, 80)));
-                if (value.Done == value.Total)
-                {
-                    Console.WriteLine();
-                }
-
-                return;
-            }
-
-            var quarter = value.Total == 0 ? 4 : value.Done * 4 / value.Total;
-            if (quarter != _lastQuarter)
-            {
-                _lastQuarter = quarter;
-                Console.WriteLine(line);
-            }
-        }
-    }
-}
-
-internal static class Summary
-{
-    public static void Print(IReadOnlyList<StageRunResult> results)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"{"Stage",-10}{"Items",7}{"Skipped",9}{"Done",7}{"Failed",8}{"Cost (run)",12}{"Cost (total)",14}{"Saved",10}  Status");
-        foreach (var r in results)
-        {
-            Console.WriteLine(
-                $"{r.StageName,-10}{r.Total,7}{r.Skipped,9}{r.Processed,7}{r.Failed,8}{Usd(r.RunCostUsd),12}{Usd(r.TotalCostUsd),14}{Usd(r.EstimatedCostSavedUsd),10}  {r.Status}");
-        }
-
-        static string Usd(decimal value) => "$" + value.ToString("0.0000", CultureInfo.InvariantCulture);
-    }
-}

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using Checkpointing;
 using Checkpointing.Lsi;
@@ -10,8 +11,20 @@ public sealed record BookMetadata
     [Required] public required string Isbn { get; init; }
     [Required, StringLength(120, MinimumLength = 3)] public required string Title { get; init; }
     [StringLength(200)] public string? Subtitle { get; init; }
-    [Required, MinLength(40)] public required string Description { get; init; }
-    [MinLength(3)] public required string[] Keywords { get; init; }
+    [Required, MinLength(40)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Aot.ValidatedAtCompileTime)]
+    public required string Description { get; init; }
+
+    [MinLength(3)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Aot.ValidatedAtCompileTime)]
+    public required string[] Keywords { get; init; }
+}
+
+internal static class Aot
+{
+    // [MinLength]'s constructor is marked RequiresUnreferencedCode for DataAnnotations' reflection-based
+    // Validator. Nothing here calls that Validator: [Checkpointed] turns the attribute into compiled checks.
+    public const string ValidatedAtCompileTime = "Read by the [Checkpointed] generator at compile time; DataAnnotations' reflection-based Validator is never used.";
 }
 
 public sealed record InteriorPlan
@@ -62,7 +75,7 @@ public sealed partial class MetadataStage(FakeLlm llm)
     [ProcessItem]
     public async Task<BookMetadata> DescribeAsync(BookSpec book, ItemContext context, CancellationToken cancellationToken)
     {
-        var reply = await llm.CompleteWithRetryAsync($"Write catalogue copy for '{book.WorkingTitle}'", context, cancellationToken);
+        var reply = await llm.CompleteAsync($"Write catalogue copy for '{book.WorkingTitle}'", context, cancellationToken);
         return new BookMetadata
         {
             Isbn = book.Isbn,
@@ -74,9 +87,9 @@ public sealed partial class MetadataStage(FakeLlm llm)
     }
 }
 
-/// <summary>Stage 2: the interior plan, from the book's metadata (stage 1's output).</summary>
+/// <summary>Stage 2: the interior plan, from the book's metadata (stage 1's output, read with its generated accessor).</summary>
 [Checkpointed("interior", JsonContext = typeof(BookJsonContext))]
-public sealed partial class InteriorStage(FakeLlm llm, string metadataDirectory, int failAt)
+public sealed partial class InteriorStage(FakeLlm llm, StageRunOptions run, int failAt)
 {
     [ProcessItem]
     public async Task<InteriorPlan> PlanAsync(BookSpec book, ItemContext context, CancellationToken cancellationToken)
@@ -86,9 +99,8 @@ public sealed partial class InteriorStage(FakeLlm llm, string metadataDirectory,
             throw new InvalidOperationException($"Injected failure at book {book.Index} ({book.Isbn}); rerun without --fail-at to resume.");
         }
 
-        var metadata = StageOutputFile.Read(metadataDirectory, book.Isbn, BookJsonContext.Default.BookMetadata)?.Output
-            ?? throw new InvalidOperationException($"Book {book.Isbn} has no metadata: run the metadata stage first.");
-        var reply = await llm.CompleteWithRetryAsync($"Plan the interior of '{metadata.Title}'", context, cancellationToken);
+        var metadata = MetadataStage.ReadOutput(run, book.Isbn);
+        var reply = await llm.CompleteAsync($"Plan the interior of '{metadata.Title}'", context, cancellationToken);
         return new InteriorPlan
         {
             Isbn = book.Isbn,
@@ -105,13 +117,13 @@ public sealed partial class InteriorStage(FakeLlm llm, string metadataDirectory,
 /// cumulative checkpoint CSV before the book counts as done, so the batch CSV can be rebuilt after a crash.
 /// </summary>
 [Checkpointed("lsi", JsonContext = typeof(BookJsonContext), CumulativeCsvImprint = "xynapse_traces")]
-public sealed partial class LsiRowStage(string publisher, string imprint, string metadataDirectory, string interiorDirectory)
+public sealed partial class LsiRowStage(string publisher, string imprint, StageRunOptions run)
 {
     [ProcessItem]
     public LsiBook BuildRow(BookSpec book, ItemContext context)
     {
-        var metadata = StageOutputFile.Read(metadataDirectory, book.Isbn, BookJsonContext.Default.BookMetadata)!.Output;
-        var interior = StageOutputFile.Read(interiorDirectory, book.Isbn, BookJsonContext.Default.InteriorPlan)!.Output;
+        var metadata = MetadataStage.ReadOutput(run, book.Isbn);
+        var interior = InteriorStage.ReadOutput(run, book.Isbn);
         context.AddCost(0m); // no API call: assembling the row is free
         return new LsiBook
         {

@@ -7,6 +7,7 @@ public sealed class ItemContext
 {
     private decimal _cost;
     private readonly object _lock = new();
+    private int _attempt;
 
     internal ItemContext(string stageName, string key, ILogger logger)
     {
@@ -20,6 +21,12 @@ public sealed class ItemContext
 
     /// <summary>The key of the item being processed (its output file is <c>&lt;key&gt;.json</c>).</summary>
     public string Key { get; }
+
+    /// <summary>
+    /// The number of the attempt running now, from 1: more than 1 when <see cref="StageRunOptions.ItemPipeline"/>
+    /// retries the item. The cost added by every attempt is kept, failed ones included.
+    /// </summary>
+    public int Attempt => Volatile.Read(ref _attempt);
 
     /// <summary>The stage's logger.</summary>
     public ILogger Logger { get; }
@@ -52,4 +59,6 @@ public sealed class ItemContext
             _cost += usd;
         }
     }
+
+    internal int StartAttempt() => Interlocked.Increment(ref _attempt);
 }

@@ -165,7 +165,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     private async Task CloseInterruptedRunAsync(CancellationToken cancellationToken)
     {
         var state = _journal.GetState();
-        if (state.Runs is not [.., { EndedAt: null } run] || run.Status != RunRecord.InProgressStatus)
+        if (state.Runs is not [.., { EndedAt: null } run] || run.Status != RunStatus.InProgress)
         {
             return;
         }
@@ -176,7 +176,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
             {
                 Type = CheckpointRecordType.RunEnded,
                 At = lastRecordAt,
-                Status = RunRecord.InterruptedStatus,
+                Status = RunStatus.Interrupted,
                 Error = "The run ended without recording its end (the process was killed, lost power or could not write).",
             },
             AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
@@ -199,7 +199,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// completed and failed items are forgotten and the cost restarts at 0; the run history is kept.
     /// </summary>
     public Task BeginRunAsync(bool resume, CancellationToken cancellationToken = default) =>
-        BeginRunCoreAsync(resume, null, cancellationToken);
+        BeginRunCoreAsync(resume, null, null, null, cancellationToken);
 
     /// <summary>
     /// Starts a run of <paramref name="itemCount"/> distinct items, recorded with the run so that monitors
@@ -208,13 +208,27 @@ public sealed class StageCheckpoint : IAsyncDisposable
     public Task BeginRunAsync(bool resume, int itemCount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
-        return BeginRunCoreAsync(resume, itemCount, cancellationToken);
+        return BeginRunCoreAsync(resume, itemCount, null, null, cancellationToken);
     }
 
-    private async Task BeginRunCoreAsync(bool resume, int? itemCount, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a run as <see cref="BeginRunAsync(bool, CancellationToken)"/> does, recording in the run history
+    /// the complete keys it will process again and why (<see cref="StageRunOptions.RedoKeys"/>).
+    /// </summary>
+    /// <param name="resume">False: reset the stage's state first.</param>
+    /// <param name="redoKeys">Keys the run processes again although they are complete; null or empty for none.</param>
+    /// <param name="redoReason">Why they are redone (e.g. "manual review: bad OCR").</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public Task BeginRunAsync(bool resume, IReadOnlyList<string>? redoKeys, string? redoReason, CancellationToken cancellationToken = default) =>
+        BeginRunCoreAsync(resume, null, redoKeys, redoReason, cancellationToken);
+
+    internal async Task BeginRunCoreAsync(bool resume, int? itemCount, IReadOnlyList<string>? redoKeys, string? redoReason, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await _journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume, Items = itemCount }, resume ? AppendDurability.Policy : AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
+        var redo = redoKeys is { Count: > 0 };
+        await _journal.AppendAsync(
+            new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = now, Resume = resume, Items = itemCount, RedoKeys = redo ? redoKeys : null, RedoReason = redo ? redoReason : null },
+            resume ? AppendDurability.Policy : AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
         _freshStart = !resume;
         if (!resume)
         {
@@ -368,7 +382,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
 
     /// <summary>
     /// Saves an item's output durably (atomic write: temp, fsync, validation, rename, directory fsync).
-    /// After this, <see cref="MarkCompletedAsync"/> may mark the item.
+    /// After this, <see cref="MarkCompletedAsync(string, decimal, CancellationToken)"/> may mark the item.
     /// </summary>
     public async Task SaveOutputAsync(string key, byte[] outputFile, CancellationToken cancellationToken = default)
     {
@@ -399,7 +413,19 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// output in this session (save before mark); throws <see cref="InvalidOperationException"/> otherwise.
     /// Thread-safe. Durable on return under <see cref="CommitPolicy.EveryItem"/>.
     /// </summary>
-    public async Task MarkCompletedAsync(string key, decimal costUsd, CancellationToken cancellationToken = default)
+    public Task MarkCompletedAsync(string key, decimal costUsd, CancellationToken cancellationToken = default) =>
+        MarkCompletedAsync(key, costUsd, attempt: null, cancellationToken);
+
+    /// <summary>
+    /// Marks an item complete as <see cref="MarkCompletedAsync(string, decimal, CancellationToken)"/> does, with
+    /// the number of the attempt that produced it. <paramref name="costUsd"/> is that attempt's cost only: the
+    /// cost of failed attempts was recorded by <see cref="MarkAttemptFailedAsync"/> and is not counted twice.
+    /// </summary>
+    /// <param name="key">The item's key.</param>
+    /// <param name="costUsd">The successful attempt's cost.</param>
+    /// <param name="attempt">The attempt's number in this run, from 1; null when not tracked.</param>
+    /// <param name="cancellationToken">Cancels the wait for durability.</param>
+    public async Task MarkCompletedAsync(string key, decimal costUsd, int? attempt, CancellationToken cancellationToken = default)
     {
         if (!_savedNotMarked.ContainsKey(key))
         {
@@ -407,27 +433,75 @@ public sealed class StageCheckpoint : IAsyncDisposable
         }
 
         await _journal.AppendAsync(
-            new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = costUsd },
+            new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = costUsd, Attempt = attempt },
             AppendDurability.Policy, cancellationToken).ConfigureAwait(false);
         _savedNotMarked.TryRemove(key, out _);
     }
 
-    /// <summary>Records that an item's work failed; it is retried on the next run.</summary>
-    public async Task MarkItemFailedAsync(string key, string error, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records that one attempt of an item's work failed, with what it cost: the cost is real money and joins
+    /// the run's and the stage's totals and the item's <c>failed</c> record (attempts, last error, cost so far)
+    /// now, so a crash before the item completes loses none of it. Durable on return under
+    /// <see cref="CommitPolicy.EveryItem"/>.
+    /// </summary>
+    /// <param name="key">The item's key.</param>
+    /// <param name="attempt">The attempt's number in this run, from 1.</param>
+    /// <param name="costUsd">What the failed attempt cost.</param>
+    /// <param name="error">Why it failed.</param>
+    /// <param name="cancellationToken">Cancels the wait for durability.</param>
+    public async Task MarkAttemptFailedAsync(string key, int attempt, decimal costUsd, string error, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(costUsd);
         await _journal.AppendAsync(
-            new CheckpointRecord { Type = CheckpointRecordType.ItemFailed, At = _time.GetUtcNow(), Key = key, Error = error },
+            new CheckpointRecord { Type = CheckpointRecordType.AttemptFailed, At = _time.GetUtcNow(), Key = key, CostUsd = costUsd, Error = error, Attempt = attempt },
+            AppendDurability.Policy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records that an item's work failed; it is retried on the next run.</summary>
+    public Task MarkItemFailedAsync(string key, string error, CancellationToken cancellationToken = default) =>
+        MarkItemFailedAsync(key, error, 0m, cancellationToken);
+
+    /// <summary>
+    /// Records that the run gives an item up (it is retried on the next run), adding
+    /// <paramref name="unrecordedCostUsd"/>: cost that no attempt record holds yet, such as the work of an item
+    /// whose output could not be saved.
+    /// </summary>
+    /// <param name="key">The item's key.</param>
+    /// <param name="error">Why it failed.</param>
+    /// <param name="unrecordedCostUsd">Cost not yet recorded by <see cref="MarkAttemptFailedAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for durability.</param>
+    public async Task MarkItemFailedAsync(string key, string error, decimal unrecordedCostUsd, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(unrecordedCostUsd);
+        await _journal.AppendAsync(
+            new CheckpointRecord { Type = CheckpointRecordType.ItemFailed, At = _time.GetUtcNow(), Key = key, Error = error, CostUsd = unrecordedCostUsd > 0 ? unrecordedCostUsd : null },
             AppendDurability.Policy, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Ends the run: <paramref name="status"/> is <c>completed</c>, <c>failed</c> or <c>cancelled</c>
-    /// (a cancelled or failed run leaves the stage <c>failed</c> with <paramref name="error"/>). Durable on return.
+    /// Ends the run with <paramref name="status"/>, which the stage takes on (<see cref="RunStatus.Completed"/>
+    /// leaves it <see cref="StageStatus.Completed"/>, <see cref="RunStatus.Cancelled"/> leaves it
+    /// <see cref="StageStatus.Cancelled"/>, and so on); only a failure keeps <paramref name="error"/> as the
+    /// stage's error, and any other end clears an earlier one. Durable on return.
     /// </summary>
-    public async Task EndRunAsync(string status, string? error, int skipped, CancellationToken cancellationToken = default)
+    /// <param name="status">How the run ended.</param>
+    /// <param name="error">What went wrong, or why the run stopped early; kept in the run history.</param>
+    /// <param name="skipped">Items the run skipped as complete.</param>
+    /// <param name="estimatedCostToFinishUsd">The estimated cost of the items the run left undone, when known.</param>
+    /// <param name="cancellationToken">Cancels the wait for durability.</param>
+    public async Task EndRunAsync(RunStatus status, string? error, int skipped, decimal? estimatedCostToFinishUsd = null, CancellationToken cancellationToken = default)
     {
+        if (status is RunStatus.InProgress or RunStatus.Interrupted)
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "A run cannot end in progress or interrupted.");
+        }
+
         await _journal.AppendAsync(
-            new CheckpointRecord { Type = CheckpointRecordType.RunEnded, At = _time.GetUtcNow(), Status = status, Error = error, Skipped = skipped },
+            new CheckpointRecord
+            {
+                Type = CheckpointRecordType.RunEnded, At = _time.GetUtcNow(), Status = status, Error = error, Skipped = skipped,
+                EstimatedCostToFinishUsd = estimatedCostToFinishUsd,
+            },
             AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
     }
 

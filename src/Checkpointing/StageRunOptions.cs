@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace Checkpointing;
 
@@ -58,4 +59,37 @@ public sealed class StageRunOptions
 
     /// <summary>Receives a report after each item.</summary>
     public IProgress<StageProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// A cap on what this run may spend, in US dollars (failed attempts included). Once the run's cost reaches
+    /// it no new item starts; items in flight finish and are saved (their work is paid for), so the overshoot
+    /// is at most what those items cost. The run then ends <see cref="StageStatus.BudgetExceeded"/> and throws
+    /// <see cref="StageBudgetExceededException"/>; a run with a higher cap resumes where it stopped. Null: no cap.
+    /// </summary>
+    public decimal? CostBudgetUsd { get; init; }
+
+    /// <summary>
+    /// A cap on what the stage may spend across all its runs since its last reset (its <c>total_cost_usd</c>),
+    /// in US dollars; enforced as <see cref="CostBudgetUsd"/> is. Null: no cap.
+    /// </summary>
+    public decimal? TotalCostBudgetUsd { get; init; }
+
+    /// <summary>
+    /// A Polly resilience pipeline that each item's work runs in (retry with backoff and jitter, timeout, rate
+    /// limiter, circuit breaker: yours to compose), or <see cref="ItemPipelines.RetryTransient"/> for a default.
+    /// Each attempt's cost is kept, failed ones included: a failed attempt is recorded with its cost at once,
+    /// and the item's record shows its attempts. Null (default): one attempt per item and run.
+    /// </summary>
+    public ResiliencePipeline? ItemPipeline { get; init; }
+
+    /// <summary>
+    /// Keys (as they appear in the checkpoint and the output file names, e.g. <c>000012</c>) that this run
+    /// processes again even though they are complete, e.g. after a manual review. Their outputs are replaced
+    /// atomically, their cost is added, and the run history records them with <see cref="RedoReason"/>. A key
+    /// that is not among the run's items is an <see cref="ArgumentException"/> before anything runs.
+    /// </summary>
+    public IReadOnlyCollection<string>? RedoKeys { get; init; }
+
+    /// <summary>Why <see cref="RedoKeys"/> are redone, recorded in the run history (e.g. <c>manual review: garbled OCR</c>).</summary>
+    public string? RedoReason { get; init; }
 }

@@ -44,6 +44,18 @@ public sealed record StageRunResult
 
     /// <summary>True when the run was cancelled before it processed every item.</summary>
     public bool Cancelled { get; init; }
+
+    /// <summary>
+    /// The estimated cost of the items this run left undone: the stage's cost per completed item (failed
+    /// attempts included) times the items left; 0 when none is left, null when nothing is completed to estimate from.
+    /// </summary>
+    public decimal? EstimatedCostToFinishUsd { get; init; }
+
+    /// <summary>Attempts that failed in this run, including those a retry then got past; their cost is in <see cref="RunCostUsd"/>.</summary>
+    public int FailedAttempts { get; init; }
+
+    /// <summary>The complete keys this run processed again (<see cref="StageRunOptions.RedoKeys"/>).</summary>
+    public IReadOnlyList<string> RedoneKeys { get; init; } = [];
 }
 
 /// <summary>Progress of a running stage.</summary>
@@ -55,7 +67,13 @@ public sealed record StageRunResult
 /// <param name="RunCostUsd">What this run has spent so far.</param>
 /// <param name="LastKey">The key of the item that just finished.</param>
 /// <param name="LastFailed">True when that item failed rather than completed.</param>
-public readonly record struct StageProgress(string StageName, int Total, int Skipped, int Processed, int Failed, decimal RunCostUsd, string? LastKey, bool LastFailed = false)
+/// <param name="EstimatedCostToFinishUsd">
+/// The estimated cost of the items not done yet (cost per completed item times items left), or null before
+/// anything is completed to estimate from.
+/// </param>
+public readonly record struct StageProgress(
+    string StageName, int Total, int Skipped, int Processed, int Failed, decimal RunCostUsd, string? LastKey,
+    bool LastFailed = false, decimal? EstimatedCostToFinishUsd = null)
 {
     /// <summary>Items done (skipped, processed or failed) out of <see cref="Total"/>.</summary>
     public int Done => Skipped + Processed + Failed;

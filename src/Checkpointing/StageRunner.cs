@@ -18,6 +18,8 @@ public static class StageRunner
     /// <exception cref="CheckpointLockedException">Another run holds the stage.</exception>
     /// <exception cref="StageCanceledException">The run was cancelled; completed items stay completed.</exception>
     /// <exception cref="StageFailedException">An item failed under <see cref="ItemFailurePolicy.FailStage"/>.</exception>
+    /// <exception cref="StageBudgetExceededException">The run reached its cost budget before it processed every item.</exception>
+    /// <exception cref="ArgumentException"><see cref="StageRunOptions.RedoKeys"/> names a key that is not among the items.</exception>
     public static Task<StageRunResult> RunAsync<TItem, TOutput>(
         StageDefinition<TItem, TOutput> definition, IEnumerable<TItem> items, StageRunOptions options, CancellationToken cancellationToken = default) =>
         RunAsync(definition, items, options, PhysicalFileSystem.Instance, options?.TimeProvider ?? TimeProvider.System, cancellationToken);
@@ -30,8 +32,11 @@ public static class StageRunner
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDegreeOfParallelism, 1, nameof(options.MaxDegreeOfParallelism));
+        ThrowIfNegative(options.CostBudgetUsd, nameof(options.CostBudgetUsd));
+        ThrowIfNegative(options.TotalCostBudgetUsd, nameof(options.TotalCostBudgetUsd));
         var logger = options.Logger ?? NullLogger.Instance;
         var stopwatch = Stopwatch.StartNew();
+        var stage = definition.StageName;
 
         // Keys are computed (and validated) before anything is opened: a bad key fails fast, naming it.
         var byKey = new Dictionary<string, TItem>(StringComparer.Ordinal);
@@ -45,17 +50,18 @@ public static class StageRunner
             }
             else
             {
-                logger.LogWarning("Stage {Stage}: item key {Key} appears more than once; it is processed once", definition.StageName, key);
+                logger.LogWarning("Stage {Stage}: item key {Key} appears more than once; it is processed once", stage, key);
             }
         }
 
+        var redo = ResolveRedoKeys(stage, options.RedoKeys, order, byKey);
         var typeInfo = definition.OutputTypeInfo;
         await using var checkpoint = await StageCheckpoint.OpenAsync(
             new StageCheckpointOptions
             {
                 Root = options.Root,
                 RunId = options.RunId,
-                StageName = definition.StageName,
+                StageName = stage,
                 OutputDirectory = definition.EffectiveOutputDirectory,
                 CommitPolicy = options.CommitPolicy,
                 StrictCheckpoint = options.StrictCheckpoint,
@@ -69,8 +75,17 @@ public static class StageRunner
                     : null,
             },
             fs, time, cancellationToken).ConfigureAwait(false);
-        await checkpoint.BeginRunAsync(options.Resume, order.Count, cancellationToken).ConfigureAwait(false);
+        await checkpoint.BeginRunCoreAsync(options.Resume, order.Count, redo, options.RedoReason, cancellationToken).ConfigureAwait(false);
         var remaining = await checkpoint.GetRemainingAsync(order, options.ValidateOutputsOnResume, cancellationToken).ConfigureAwait(false);
+        if (redo.Count > 0)
+        {
+            // Complete items named for redo join the remaining ones, in the run's order.
+            var todo = new HashSet<string>(remaining, StringComparer.Ordinal);
+            todo.UnionWith(redo);
+            remaining = order.Where(todo.Contains).ToList();
+            logger.LogInformation("Stage {Stage}: redoing {Count} complete item(s) ({Keys}): {Reason}", stage, redo.Count, string.Join(", ", redo), options.RedoReason ?? "no reason given");
+        }
+
         var skipped = order.Count - remaining.Count;
         var before = checkpoint.GetState();
         var saved = before.AverageItemCostUsd * skipped;
@@ -78,53 +93,45 @@ public static class StageRunner
         {
             logger.LogInformation(
                 "Resuming: {Skipped} items completed, ~${Saved} saved ({Stage}: {Remaining} of {Total} to process)",
-                skipped, saved.ToString("0.00", CultureInfo.InvariantCulture), definition.StageName, remaining.Count, order.Count);
+                skipped, saved.ToString("0.00", CultureInfo.InvariantCulture), stage, remaining.Count, order.Count);
         }
         else
         {
-            logger.LogInformation("Stage {Stage}: processing {Count} items", definition.StageName, remaining.Count);
+            logger.LogInformation("Stage {Stage}: processing {Count} items", stage, remaining.Count);
         }
 
-        var processed = 0;
-        var failed = 0;
-        decimal runCost = 0;
-        var costLock = new object();
+        var stageTag = StageTelemetry.StageTag(stage);
+        if (skipped > 0)
+        {
+            StageTelemetry.Skipped.Add(skipped, stageTag);
+        }
+
+        var tally = new StageRunTally(order.Count, skipped, before, options.CostBudgetUsd, options.TotalCostBudgetUsd);
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         Exception? stageError = null;
         string? stageErrorMessage = null;
         var progress = options.Progress;
-        progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, 0, 0, 0, null));
+        progress?.Report(tally.Progress(stage, null, lastFailed: false));
 
-        void ReportItem(string key, decimal cost, bool completed)
-        {
-            int done;
-            decimal costNow;
-            lock (costLock)
-            {
-                runCost += cost;
-                done = completed ? ++processed : processed;
-                costNow = runCost;
-            }
-
-            progress?.Report(new StageProgress(definition.StageName, order.Count, skipped, done, Volatile.Read(ref failed), costNow, key, LastFailed: !completed));
-        }
-
-        async ValueTask FailItemAsync(string key, Exception error, CancellationTokenSource stop)
+        async ValueTask FailItemAsync(ItemRun item, Exception error, decimal unrecordedCost, CancellationTokenSource stop)
         {
             var message = $"{error.GetType().Name}: {error.Message}";
-            failures[key] = message;
-            Interlocked.Increment(ref failed);
-            logger.LogError(error, "Stage {Stage}: item {Key} failed: {Error}", definition.StageName, key, message);
+            failures[item.Key] = message;
+            tally.ItemFailed();
+            StageTelemetry.Failed.Add(1, stageTag);
+            StageTelemetry.InFlight.Add(-1, stageTag);
+            StageTelemetry.EndItem(item.Activity, "failed", item.Context.Attempt, item.Context.CostUsd, message);
+            logger.LogError(error, "Stage {Stage}: item {Key} failed: {Error}", stage, item.Key, message);
             var fatal = false;
             try
             {
-                await checkpoint.MarkItemFailedAsync(key, message, CancellationToken.None).ConfigureAwait(false);
+                await checkpoint.MarkItemFailedAsync(item.Key, message, unrecordedCost, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception journalError)
             {
                 // The checkpoint itself cannot be written (e.g. the disk is full): nothing more can be
                 // recorded, so stop the stage. This must not throw: savers and workers rely on it.
-                logger.LogError(journalError, "Stage {Stage}: could not record the failure of item {Key}: {Error}", definition.StageName, key, journalError.Message);
+                logger.LogError(journalError, "Stage {Stage}: could not record the failure of item {Key}: {Error}", stage, item.Key, journalError.Message);
                 fatal = true;
             }
 
@@ -132,14 +139,59 @@ public static class StageRunner
             {
                 if (Interlocked.CompareExchange(ref stageError, error, null) is null)
                 {
-                    stageErrorMessage = $"Item '{key}' failed: {message}";
+                    stageErrorMessage = $"Item '{item.Key}' failed: {message}";
                 }
 
                 await stop.CancelAsync().ConfigureAwait(false);
                 return;
             }
 
-            ReportItem(key, 0, completed: false);
+            progress?.Report(tally.Progress(stage, item.Key, lastFailed: true));
+        }
+
+        // One attempt of an item's work, run directly or inside the user's resilience pipeline. A failed
+        // attempt's cost is journaled before the pipeline decides what to do next: a retry, or a crash during
+        // its backoff, must not lose money already spent.
+        async ValueTask<TOutput> AttemptAsync(ItemRun item, CancellationToken ct)
+        {
+            var attempt = item.Context.StartAttempt();
+            if (attempt > 1)
+            {
+                StageTelemetry.Retried.Add(1, stageTag);
+            }
+
+            var costBefore = item.Context.CostUsd;
+            try
+            {
+                var output = await definition.ProcessAsync(byKey[item.Key], item.Context, ct).ConfigureAwait(false);
+                if (output is null)
+                {
+                    throw new InvalidDataException($"The work for item '{item.Key}' returned null.");
+                }
+
+                if (definition.Validate?.Invoke(output) is { Count: > 0 } errors)
+                {
+                    throw new InvalidDataException($"The output of item '{item.Key}' is invalid: {string.Join("; ", errors)}");
+                }
+
+                return output;
+            }
+            catch (Exception e) when (!item.RunToken.IsCancellationRequested)
+            {
+                var cost = item.Context.CostUsd - costBefore;
+                await RecordAttemptAsync(item, attempt, cost, $"{e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                StageTelemetry.AttemptFailed(item.Activity, attempt, cost, e);
+                throw;
+            }
+        }
+
+        async ValueTask RecordAttemptAsync(ItemRun item, int attempt, decimal cost, string error)
+        {
+            await checkpoint.MarkAttemptFailedAsync(item.Key, attempt, cost, error, CancellationToken.None).ConfigureAwait(false);
+            item.RecordedCost += cost;
+            tally.AddSpent(cost);
+            tally.AttemptFailed();
+            AddCostMetric(cost, stageTag);
         }
 
         // Workers do the work; savers make outputs durable and mark them. The two overlap, so an item's
@@ -154,24 +206,39 @@ public static class StageRunner
         var saves = options.UnboundedSaveQueue
             ? Channel.CreateBounded<PendingSave<TOutput>>(new BoundedChannelOptions(saverCount * 2) { FullMode = BoundedChannelFullMode.Wait })
             : Channel.CreateUnbounded<PendingSave<TOutput>>();
+        var markDuration = StageTelemetry.MarkDuration.Enabled;
         var savers = Enumerable.Range(0, saverCount).Select(_ => Task.Run(async () =>
         {
             await foreach (var pending in saves.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                var saved = false;
                 try
                 {
-                    await checkpoint.SaveOutputAsync(pending.Key, pending.File, CancellationToken.None).ConfigureAwait(false);
+                    await checkpoint.SaveOutputAsync(pending.Item.Key, pending.File, CancellationToken.None).ConfigureAwait(false);
+                    saved = true;
                     if (definition.OnOutputSavedAsync is { } onSaved)
                     {
-                        await onSaved(pending.Key, pending.Output, CancellationToken.None).ConfigureAwait(false);
+                        await onSaved(pending.Item.Key, pending.Output, CancellationToken.None).ConfigureAwait(false);
                     }
 
-                    await checkpoint.MarkCompletedAsync(pending.Key, pending.CostUsd, CancellationToken.None).ConfigureAwait(false);
-                    ReportItem(pending.Key, pending.CostUsd, completed: true);
+                    var markStarted = markDuration ? Stopwatch.GetTimestamp() : 0;
+                    await checkpoint.MarkCompletedAsync(pending.Item.Key, pending.CostUsd, pending.Item.Context.Attempt, CancellationToken.None).ConfigureAwait(false);
+                    if (markDuration)
+                    {
+                        StageTelemetry.MarkDuration.Record(Stopwatch.GetElapsedTime(markStarted).TotalSeconds, stageTag);
+                    }
+
+                    StageTelemetry.Processed.Add(1, stageTag);
+                    StageTelemetry.InFlight.Add(-1, stageTag);
+                    StageTelemetry.EndItem(pending.Item.Activity, "completed", pending.Item.Context.Attempt, pending.Item.Context.CostUsd, null);
+                    var report = tally.Completed(stage, pending.Item.Key);
+                    progress?.Report(report);
                 }
                 catch (Exception e)
                 {
-                    await FailItemAsync(pending.Key, e, stop).ConfigureAwait(false);
+                    // The work was paid for but is not marked. A durable output carries its cost and is adopted by
+                    // the next run; otherwise the cost goes with the failure record. Never both.
+                    await FailItemAsync(pending.Item, e, saved ? 0m : pending.CostUsd, stop).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -180,26 +247,38 @@ public static class StageRunner
             }
         })).ToArray();
 
+        // Once a budget is reached no new item is taken; the ones in flight finish and are saved.
+        decimal? budgetCap = null;
+        IEnumerable<string> Admit()
+        {
+            foreach (var key in remaining)
+            {
+                if (tally.BudgetReached(out var cap))
+                {
+                    budgetCap = cap;
+                    yield break;
+                }
+
+                yield return key;
+            }
+        }
+
+        var pipeline = options.ItemPipeline;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = stop.Token };
         try
         {
-            await Parallel.ForEachAsync(remaining, parallel, async (key, ct) =>
+            await Parallel.ForEachAsync(Admit(), parallel, async (key, ct) =>
             {
-                var context = new ItemContext(definition.StageName, key, logger);
+                var item = new ItemRun(key, new ItemContext(stage, key, logger), StageTelemetry.StartItem(stage, options.RunId, key), ct);
+                StageTelemetry.InFlight.Add(1, stageTag);
                 try
                 {
-                    var output = await definition.ProcessAsync(byKey[key], context, ct).ConfigureAwait(false);
-                    if (output is null)
-                    {
-                        throw new InvalidDataException($"The work for item '{key}' returned null.");
-                    }
-
-                    if (definition.Validate?.Invoke(output) is { Count: > 0 } errors)
-                    {
-                        throw new InvalidDataException($"The output of item '{key}' is invalid: {string.Join("; ", errors)}");
-                    }
-
-                    var cost = context.CostUsd;
+                    var output = pipeline is null
+                        ? await AttemptAsync(item, ct).ConfigureAwait(false)
+                        : await pipeline.ExecuteAsync(static (state, ct) => state.Attempt(state.Item, ct), (Attempt: (Func<ItemRun, CancellationToken, ValueTask<TOutput>>)AttemptAsync, Item: item), ct).ConfigureAwait(false);
+                    var cost = item.Context.CostUsd - item.RecordedCost;
+                    tally.WorkSucceeded(cost);
+                    AddCostMetric(cost, stageTag);
                     var file = StageOutputFile.Serialize(key, output, cost, time.GetUtcNow(), typeInfo);
 
                     // Not cancellable: once the work is done its output is saved, whatever happens next.
@@ -208,15 +287,35 @@ public static class StageRunner
                         await saveSlots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
                     }
 
-                    await saves.Writer.WriteAsync(new PendingSave<TOutput>(key, output, cost, file), CancellationToken.None).ConfigureAwait(false);
+                    await saves.Writer.WriteAsync(new PendingSave<TOutput>(item, output, cost, file), CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
+                    // An attempt cut short by the cancellation may still have spent money: keep it.
+                    var unrecorded = item.Context.CostUsd - item.RecordedCost;
+                    if (unrecorded > 0)
+                    {
+                        try
+                        {
+                            await RecordAttemptAsync(item, item.Context.Attempt, unrecorded, "cancelled before it finished").ConfigureAwait(false);
+                        }
+                        catch (Exception journalError) when (journalError is IOException or UnauthorizedAccessException)
+                        {
+                            // The run is stopping anyway; the cancellation, not the journal, is what the caller sees.
+                            logger.LogError(journalError, "Stage {Stage}: could not record the cost of the cancelled item {Key}: {Error}", stage, key, journalError.Message);
+                        }
+                    }
+
+                    StageTelemetry.InFlight.Add(-1, stageTag);
+                    StageTelemetry.EndItem(item.Activity, "cancelled", item.Context.Attempt, item.Context.CostUsd, null);
                     throw;
                 }
                 catch (Exception e)
                 {
-                    await FailItemAsync(key, e, stop).ConfigureAwait(false);
+                    var unrecorded = item.Context.CostUsd - item.RecordedCost;
+                    tally.AddSpent(unrecorded);
+                    AddCostMetric(unrecorded, stageTag);
+                    await FailItemAsync(item, e, unrecorded, stop).ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
         }
@@ -231,76 +330,148 @@ public static class StageRunner
         }
 
         var cancelled = stageError is null && cancellationToken.IsCancellationRequested;
-        string status;
+        var estimate = tally.EstimatedCostToFinish();
+        var overBudget = stageError is null && !cancelled && budgetCap is not null && tally.Processed + skipped + failures.Count < order.Count;
+        RunStatus status;
         string? error;
         if (stageError is not null)
         {
-            status = "failed";
+            status = RunStatus.Failed;
             error = stageErrorMessage;
         }
         else if (cancelled)
         {
-            status = "cancelled";
+            status = RunStatus.Cancelled;
             error = "The run was cancelled before it processed every item.";
+        }
+        else if (overBudget)
+        {
+            status = RunStatus.BudgetExceeded;
+            error = tally.BudgetMessage(budgetCap!.Value);
+            logger.LogWarning("Stage {Stage}: {Budget}", stage, error);
         }
         else if (!failures.IsEmpty)
         {
-            status = "failed";
+            status = RunStatus.Failed;
             error = $"{failures.Count} item(s) failed and will be retried on the next run: {string.Join(", ", failures.Keys.Order(StringComparer.Ordinal).Take(10))}";
         }
         else
         {
-            status = "completed";
+            status = RunStatus.Completed;
             error = null;
         }
 
         try
         {
-            await checkpoint.EndRunAsync(status, error, skipped, CancellationToken.None).ConfigureAwait(false);
+            await checkpoint.EndRunAsync(status, error, skipped, estimate, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (stageError is not null && e is IOException or UnauthorizedAccessException)
         {
             // Recording the end failed for the same reason the run failed; report the original error.
-            logger.LogError(e, "Stage {Stage}: could not record the end of the run: {Error}", definition.StageName, e.Message);
+            logger.LogError(e, "Stage {Stage}: could not record the end of the run: {Error}", stage, e.Message);
         }
+
         var after = checkpoint.GetState();
+        var runCost = tally.Spent;
         var result = new StageRunResult
         {
-            StageName = definition.StageName,
+            StageName = stage,
             Total = order.Count,
             Skipped = skipped,
-            Processed = processed,
+            Processed = tally.Processed,
             Failed = failures.Count,
             RunCostUsd = runCost,
             AdoptedCostUsd = after.Runs.Count > 0 ? after.Runs[^1].AdoptedCostUsd : 0,
             TotalCostUsd = after.TotalCostUsd,
             EstimatedCostSavedUsd = saved,
             Duration = stopwatch.Elapsed,
-            Status = after.StatusValue,
+            Status = after.Status,
             FailedItems = new Dictionary<string, string>(failures, StringComparer.Ordinal),
             Cancelled = cancelled,
+            EstimatedCostToFinishUsd = estimate,
+            FailedAttempts = tally.FailedAttempts,
+            RedoneKeys = redo,
         };
 
         logger.LogInformation(
             "Stage {Stage} {Status}: {Processed} processed, {Skipped} skipped, {Failed} failed; ${RunCost} paid this run, ${AdoptedCost} adopted from an interrupted run, ${TotalCost} in total ({Duration:0.0} s)",
-            definition.StageName, status, processed, skipped, failures.Count,
+            stage, StatusNames.Of(status), result.Processed, skipped, failures.Count,
             runCost.ToString("0.00", CultureInfo.InvariantCulture), result.AdoptedCostUsd.ToString("0.00", CultureInfo.InvariantCulture),
             after.TotalCostUsd.ToString("0.00", CultureInfo.InvariantCulture), stopwatch.Elapsed.TotalSeconds);
 
         if (stageError is not null)
         {
-            throw new StageFailedException(definition.StageName, result, stageError);
+            throw new StageFailedException(stage, result, stageError);
         }
 
         if (cancelled)
         {
-            throw new StageCanceledException(definition.StageName, result, cancellationToken);
+            throw new StageCanceledException(stage, result, cancellationToken);
+        }
+
+        if (status == RunStatus.BudgetExceeded)
+        {
+            throw new StageBudgetExceededException(stage, result, budgetCap!.Value, error!);
         }
 
         return result;
     }
 
-    private sealed record PendingSave<TOutput>(string Key, TOutput Output, decimal CostUsd, byte[] File);
+    private static void ThrowIfNegative(decimal? value, string name)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "A cost budget cannot be negative.");
+        }
+    }
+
+    private static void AddCostMetric(decimal cost, KeyValuePair<string, object?> stageTag)
+    {
+        if (cost > 0)
+        {
+            StageTelemetry.Cost.Add((double)cost, stageTag);
+        }
+    }
+
+    /// <summary>The redo keys in the run's order; an unknown key is an error before anything is opened.</summary>
+    private static IReadOnlyList<string> ResolveRedoKeys<TItem>(string stage, IReadOnlyCollection<string>? redoKeys, List<string> order, Dictionary<string, TItem> byKey)
+    {
+        if (redoKeys is null || redoKeys.Count == 0)
+        {
+            return [];
+        }
+
+        var unknown = redoKeys.Where(k => k is null || !byKey.ContainsKey(k)).Select(k => k is null ? "(null)" : $"'{k}'").Distinct().ToList();
+        if (unknown.Count > 0)
+        {
+            var example = order.Count > 0 ? $" (e.g. '{order[0]}')" : "";
+            throw new ArgumentException(
+                $"RedoKeys of stage '{stage}' names {unknown.Count} key(s) that are not among the run's {order.Count} items: {string.Join(", ", unknown.Take(20))}. " +
+                $"Write keys as they appear in the checkpoint and the output file names{example}.",
+                nameof(StageRunOptions.RedoKeys));
+        }
+
+        var wanted = new HashSet<string>(redoKeys, StringComparer.Ordinal);
+        return order.Where(wanted.Contains).ToList();
+    }
+
+    /// <summary>One item on its way through the run: its context across attempts, its activity, and the cost already journaled.</summary>
+    private sealed class ItemRun(string key, ItemContext context, Activity? activity, CancellationToken runToken)
+    {
+        public string Key { get; } = key;
+
+        public ItemContext Context { get; } = context;
+
+        public Activity? Activity { get; } = activity;
+
+        /// <summary>The run's token: an attempt that fails because it is cancelled is not a failed attempt.</summary>
+        public CancellationToken RunToken { get; } = runToken;
+
+        /// <summary>Cost already journaled by failed-attempt records; the rest goes with the item's completion or failure.</summary>
+        public decimal RecordedCost { get; set; }
+    }
+
+    private sealed record PendingSave<TOutput>(ItemRun Item, TOutput Output, decimal CostUsd, byte[] File);
 
     private static OutputCheck InspectOutput<TItem, TOutput>(StageDefinition<TItem, TOutput> definition, string key, byte[] bytes)
     {
@@ -344,6 +515,32 @@ public sealed class StageFailedException : Exception
 
     /// <summary>What the run did before it failed.</summary>
     public StageRunResult Result { get; }
+}
+
+/// <summary>
+/// Thrown when a run stops at <see cref="StageRunOptions.CostBudgetUsd"/> or <see cref="StageRunOptions.TotalCostBudgetUsd"/>:
+/// no new item started once the cap was reached, the items in flight finished and were saved, and the checkpoint
+/// records <c>budget_exceeded</c>. A run with a higher cap resumes where this one stopped.
+/// </summary>
+public sealed class StageBudgetExceededException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public StageBudgetExceededException(string stageName, StageRunResult result, decimal budgetUsd, string message)
+        : base($"Stage '{stageName}': {message}.")
+    {
+        StageName = stageName;
+        Result = result;
+        BudgetUsd = budgetUsd;
+    }
+
+    /// <summary>The stage that stopped.</summary>
+    public string StageName { get; }
+
+    /// <summary>What the run did before it stopped, including <see cref="StageRunResult.EstimatedCostToFinishUsd"/>.</summary>
+    public StageRunResult Result { get; }
+
+    /// <summary>The cap that was reached, in US dollars.</summary>
+    public decimal BudgetUsd { get; }
 }
 
 /// <summary>Thrown when a run is cancelled; completed items are kept and <see cref="Result"/> says what the run did.</summary>

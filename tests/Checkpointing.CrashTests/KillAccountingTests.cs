@@ -28,7 +28,7 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         }
 
         var dead = FileCheckpointStore.ReadState(root, RealWorkload.RunId, RealWorkload.Stage)!;
-        Assert.Equal(RunRecord.InProgressStatus, Assert.Single(dead.Runs).Status);
+        Assert.Equal(RunStatus.InProgress, Assert.Single(dead.Runs).Status);
         var lastRecordAt = dead.UpdatedAt!.Value;
 
         using (var resumed = Worker.StartStage(root, items: 40, parallel: Parallel, delayMs: 0))
@@ -39,7 +39,7 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         var state = FileCheckpointStore.ReadState(root, RealWorkload.RunId, RealWorkload.Stage)!;
         Assert.Equal(2, state.Runs.Count);
         var first = state.Runs[0];
-        Assert.Equal(RunRecord.InterruptedStatus, first.Status);
+        Assert.Equal(RunStatus.Interrupted, first.Status);
         Assert.Equal(lastRecordAt, first.EndedAt);
         Assert.True(first.StartedAt <= first.EndedAt && first.EndedAt <= state.Runs[1].StartedAt, $"run 1 ended at {first.EndedAt:O}, outside {first.StartedAt:O} .. {state.Runs[1].StartedAt:O}");
         Assert.Equal("completed", state.Runs[1].Status);

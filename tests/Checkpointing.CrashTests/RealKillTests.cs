@@ -83,7 +83,7 @@ public sealed class RealKillTests(ReliabilityReport report, ITestOutputHelper ou
                 figures.Tested(failpoint is null ? "real kills: at random" : "real kills: at failpoints");
             }
 
-            if (state is { Status: "completed", CompletedCount: Items } && !killed)
+            if (state is { Status: StageStatus.Completed, CompletedCount: Items } && !killed)
             {
                 RealWorkload.CompareWithReference(root, reference, Items, figures, label);
                 figures.Tested("real stages completed after kills and compared with the reference");

@@ -58,7 +58,7 @@ public sealed class KillAndResumeTests : IDisposable
 
         var status = FileCheckpointStore.ReadState(_root, "run-1", "slow");
         Assert.NotNull(status);
-        Assert.Equal(StageStatus.Completed, status.StatusValue);
+        Assert.Equal(StageStatus.Completed, status.Status);
         Assert.Equal(Items, status.CompletedCount);
         Assert.Equal(Items * 0.001m, status.TotalCostUsd);
         Assert.Contains("total_cost=0.300", rerun);

@@ -93,7 +93,7 @@ public sealed class PackageTests : IDisposable
         var output = await ProcessRunner.RunAsync(consumer, TimeSpan.FromMinutes(1), null,
             Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll"), data);
         Assert.Contains("stage=squares processed=5 status=Completed", output);
-        Assert.Contains("checkpoint=completed", output);
+        Assert.Contains("checkpoint=Completed", output);
         Assert.True(File.Exists(Path.Combine(data, "pack", "squares", "000004.json")));
     }
 

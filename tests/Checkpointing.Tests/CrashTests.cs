@@ -72,7 +72,7 @@ public sealed class CrashTests
         AssertInvariants(crashed, confirmed, $"at the end (seed {seed})");
         var expected = FileCheckpointStore.ReadState(reference, "crash", "work")!;
         var actual = FileCheckpointStore.ReadState(crashed, "crash", "work")!;
-        Assert.Equal("completed", actual.Status);
+        Assert.Equal(StageStatus.Completed, actual.Status);
         Assert.Equal(Items, actual.CompletedCount);
         Assert.Equal(expected.TotalCostUsd, actual.TotalCostUsd);
         Assert.Equal(expected.Completed.Keys.Order(), actual.Completed.Keys.Order());

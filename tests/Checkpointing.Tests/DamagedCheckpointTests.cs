@@ -124,7 +124,7 @@ public sealed class DamagedCheckpointTests
         // The history: three runs read from the damaged snapshot, the killed one from the journal, this one.
         Assert.Equal([20, 20, 20, 9, 0], state.Runs.Select(r => r.Processed));
         Assert.Equal([1, 2, 3, 4, 5], state.Runs.Select(r => r.Run));
-        Assert.Equal(RunRecord.InterruptedStatus, state.Runs[3].Status);
+        Assert.Equal(RunStatus.Interrupted, state.Runs[3].Status);
         Assert.Equal(61, state.Runs[4].Adopted);
 
         // Every damaged file is kept as it was.

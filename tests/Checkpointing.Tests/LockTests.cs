@@ -25,6 +25,6 @@ public sealed class LockTests
 
         worker.Kill();
         await using var checkpoint = await StageCheckpoint.OpenAsync(options);
-        Assert.Equal("in_progress", checkpoint.GetState().Status);
+        Assert.Equal(StageStatus.InProgress, checkpoint.GetState().Status);
     }
 }

@@ -84,7 +84,7 @@ public sealed class StageRunnerTests
         using var dir = new TempDirectory();
         var stage = new TestStage { FailWhen = page => page == 8 };
         await Assert.ThrowsAsync<StageFailedException>(() => StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 10), Options(dir)));
-        Assert.Equal(StageStatus.Failed, State(dir).StatusValue);
+        Assert.Equal(StageStatus.Failed, State(dir).Status);
 
         stage.FailWhen = null;
         var logger = new ListLogger();
@@ -283,7 +283,7 @@ public sealed class StageRunnerTests
         Assert.Equal(4, error.Result.Processed);
 
         var state = State(dir);
-        Assert.Equal("failed", state.Status);
+        Assert.Equal(StageStatus.Failed, state.Status);
         Assert.Contains("Item '000005' failed", state.Error);
         Assert.NotNull(state.FailedAt);
         Assert.Equal(4, state.CompletedCount);
@@ -334,7 +334,7 @@ public sealed class StageRunnerTests
         Assert.Equal(5, error.Result.Processed);
         var state = State(dir);
         Assert.Equal(5, state.CompletedCount);
-        Assert.Equal("cancelled", state.Runs[^1].Status);
+        Assert.Equal(RunStatus.Cancelled, state.Runs[^1].Status);
     }
 
     // 9. Keys.

@@ -13,10 +13,15 @@ namespace Checkpointing.Worker;
 /// <c>IOERROR ...</c> and 5 when the storage fails, e.g. a read-only mount).
 /// With <c>--report-worked true</c> it also prints <c>WORKED key</c> when an item's work is done, before its save.
 /// Under <c>CHECKPOINTING_FAILPOINT</c> the runtime kills the process at the named point.
+/// With <c>--retries n</c> the work runs in a retry pipeline; <c>--fail-first-attempt true</c> makes each item's
+/// first attempt of a process cost <see cref="FailedAttemptCost"/> and throw a transient error, and
+/// <c>--hang-on-retry true</c> makes a retry print <c>RETRYING key</c> and wait to be killed.
 /// </summary>
 internal static class StageCommand
 {
     public static decimal CostOf(int item) => 0.001m * ((item % 7) + 1);
+
+    public const decimal FailedAttemptCost = 0.0005m;
 
     public static async Task<int> RunAsync(WorkerArgs args)
     {
@@ -25,6 +30,9 @@ internal static class StageCommand
         var failAt = args.GetInt("fail-at", -1);
         var commit = args.Get("commit", "every");
         var reportWorked = args.Get("report-worked", "false") == "true";
+        var retries = args.GetInt("retries", 0);
+        var failFirstAttempt = args.Get("fail-first-attempt", "false") == "true";
+        var hangOnRetry = args.Get("hang-on-retry", "false") == "true";
         var policy = commit == "every" ? CommitPolicy.EveryItem : CommitPolicy.EveryItems(int.Parse(commit, CultureInfo.InvariantCulture));
         var definition = new StageDefinition<int, WorkOutput>
         {
@@ -42,6 +50,23 @@ internal static class StageCommand
                 if (item == failAt)
                 {
                     throw new InvalidOperationException($"injected failure at item {item}");
+                }
+
+                if (failFirstAttempt && context.Attempt == 1)
+                {
+                    context.AddCost(FailedAttemptCost);
+                    throw new TimeoutException($"simulated 429 on item {item}");
+                }
+
+                if (hangOnRetry && context.Attempt > 1)
+                {
+                    lock (Console.Out)
+                    {
+                        Console.Out.WriteLine("RETRYING " + context.Key);
+                        Console.Out.Flush();
+                    }
+
+                    await Task.Delay(Timeout.Infinite, ct);
                 }
 
                 context.AddCost(CostOf(item));
@@ -63,6 +88,7 @@ internal static class StageCommand
             CommitPolicy = policy,
             Resume = args.Get("fresh", "false") != "true",
             Progress = new ConsoleProgress(),
+            ItemPipeline = retries > 0 ? ItemPipelines.RetryTransient(retries, TimeSpan.FromMilliseconds(1)) : null,
         };
         try
         {

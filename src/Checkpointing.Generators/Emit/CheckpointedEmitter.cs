@@ -55,6 +55,7 @@ internal static class CheckpointedEmitter
         var definition = $"global::Checkpointing.StageDefinition<{stage.ItemType}, {stage.OutputType}>";
         var stageLiteral = Literal(stage.StageName);
         var outputDirectory = stage.OutputDirectory is null ? "null" : Literal(stage.OutputDirectory);
+        var outputFolder = stage.OutputDirectory is null ? "StageName" : Literal(stage.OutputDirectory);
         var hasValidator = stage.ValidationRules.Count > 0 || stage.ValidateMethod is not null || stage.OutputIsReferenceType;
         var validatorIsStatic = stage.ValidateMethod is null || stage.ValidateIsStatic;
         var csv = stage.CumulativeCsvImprint is not null;
@@ -102,6 +103,41 @@ internal static class CheckpointedEmitter
             public static global::Checkpointing.StageCheckpointDocument? ReadStatus(string root, string runId)
             {
                 return global::Checkpointing.FileCheckpointStore.ReadState(root, runId, StageName);
+            }
+
+            /// <summary>Reads this stage's saved output of <paramref name="key"/> in the run of <paramref name="options"/>, e.g. in the next stage.</summary>
+            /// <param name="options">The run to read from (its root and run id).</param>
+            /// <param name="key">The item's key, as in the checkpoint and the output file name.</param>
+            /// <exception cref="global::Checkpointing.StageOutputNotFoundException">This stage has no output for the key.</exception>
+            /// <exception cref="global::System.FormatException">The output file is unreadable; the message names it.</exception>
+            {{GeneratedCode}}
+            {{access}} static {{stage.OutputType}} ReadOutput(global::Checkpointing.StageRunOptions options, string key)
+            {
+                return global::Checkpointing.StageOutputs.Read(options, StageName, {{outputFolder}}, key, GetOutputTypeInfoGenerated());
+            }
+
+            /// <summary>Reads this stage's saved output of <paramref name="key"/>, or returns false when it has none.</summary>
+            /// <param name="options">The run to read from (its root and run id).</param>
+            /// <param name="key">The item's key, as in the checkpoint and the output file name.</param>
+            /// <param name="output">The output, when there is one.</param>
+            {{GeneratedCode}}
+            {{access}} static bool TryReadOutput(global::Checkpointing.StageRunOptions options, string key, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out {{stage.OutputType}} output)
+            {
+                return global::Checkpointing.StageOutputs.TryRead(options, {{outputFolder}}, key, GetOutputTypeInfoGenerated(), out output);
+            }
+
+            /// <summary>Reads every saved output of this stage in the run of <paramref name="options"/>, in key order.</summary>
+            /// <param name="options">The run to read from (its root and run id).</param>
+            {{GeneratedCode}}
+            {{access}} static global::System.Collections.Generic.IEnumerable<global::Checkpointing.StageOutput<{{stage.OutputType}}>> ReadOutputs(global::Checkpointing.StageRunOptions options)
+            {
+                return global::Checkpointing.StageOutputs.ReadAll(options, {{outputFolder}}, GetOutputTypeInfoGenerated());
+            }
+
+            {{GeneratedCode}}
+            private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{{stage.OutputType}}> GetOutputTypeInfoGenerated()
+            {
+                return {{TypeInfo(stage)}};
             }
             """);
 

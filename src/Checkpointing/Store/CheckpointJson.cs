@@ -16,6 +16,7 @@ internal static class CheckpointJson
         CheckpointRecordType.Invalidated => "invalidated",
         CheckpointRecordType.RunEnded => "run_ended",
         CheckpointRecordType.Reset => "reset",
+        CheckpointRecordType.AttemptFailed => "attempt_failed",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
@@ -27,6 +28,7 @@ internal static class CheckpointJson
         "invalidated" => CheckpointRecordType.Invalidated,
         "run_ended" => CheckpointRecordType.RunEnded,
         "reset" => CheckpointRecordType.Reset,
+        "attempt_failed" => CheckpointRecordType.AttemptFailed,
         _ => throw new FormatException($"unknown record type '{name}'"),
     };
 
@@ -52,9 +54,9 @@ internal static class CheckpointJson
             writer.WriteString("error", record.Error);
         }
 
-        if (record.Status is not null)
+        if (record.Status is { } status)
         {
-            writer.WriteString("status", record.Status);
+            writer.WriteString("status", StatusNames.Of(status));
         }
 
         if (record.Resume is { } resume)
@@ -77,6 +79,32 @@ internal static class CheckpointJson
             writer.WriteNumber("items", items);
         }
 
+        if (record.Attempt is { } attempt)
+        {
+            writer.WriteNumber("attempt", attempt);
+        }
+
+        if (record.EstimatedCostToFinishUsd is { } estimate)
+        {
+            writer.WriteNumber("estimated_cost_to_finish_usd", estimate);
+        }
+
+        if (record.RedoKeys is { } redo)
+        {
+            writer.WriteStartArray("redo_keys");
+            foreach (var key in redo)
+            {
+                writer.WriteStringValue(key);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (record.RedoReason is not null)
+        {
+            writer.WriteString("redo_reason", record.RedoReason);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -89,11 +117,12 @@ internal static class CheckpointJson
         }
 
         long seq = 0;
-        string? type = null, key = null, error = null, status = null;
+        string? type = null, key = null, error = null, status = null, redoReason = null;
         DateTimeOffset? at = null;
-        decimal? cost = null;
+        decimal? cost = null, estimate = null;
         bool? resume = null, adopted = null;
-        int? skipped = null, items = null;
+        int? skipped = null, items = null, attempt = null;
+        List<string>? redo = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString();
@@ -111,6 +140,27 @@ internal static class CheckpointJson
                 case "adopted": adopted = reader.GetBoolean(); break;
                 case "skipped": skipped = reader.GetInt32(); break;
                 case "items": items = reader.GetInt32(); break;
+                case "attempt": attempt = reader.GetInt32(); break;
+                case "estimated_cost_to_finish_usd": estimate = reader.GetDecimal(); break;
+                case "redo_reason": redoReason = reader.GetString(); break;
+                case "redo_keys":
+                    if (reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        throw new FormatException("a record's 'redo_keys' is not an array");
+                    }
+
+                    redo = [];
+                    while (reader.Read() && reader.TokenType == JsonTokenType.String)
+                    {
+                        redo.Add(reader.GetString()!);
+                    }
+
+                    if (reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        throw new FormatException("a record's 'redo_keys' holds something other than strings");
+                    }
+
+                    break;
                 default: reader.Skip(); break;
             }
         }
@@ -121,7 +171,7 @@ internal static class CheckpointJson
             throw new FormatException("a record has no 'at'");
         }
 
-        if (recordType is CheckpointRecordType.Completed or CheckpointRecordType.ItemFailed or CheckpointRecordType.Invalidated && key is null)
+        if (recordType is CheckpointRecordType.Completed or CheckpointRecordType.ItemFailed or CheckpointRecordType.Invalidated or CheckpointRecordType.AttemptFailed && key is null)
         {
             throw new FormatException($"a '{type}' record has no 'key'");
         }
@@ -129,7 +179,8 @@ internal static class CheckpointJson
         return new CheckpointRecord
         {
             Sequence = seq, Type = recordType, At = at.Value, Key = key, CostUsd = cost, Error = error,
-            Status = status, Resume = resume, Adopted = adopted, Skipped = skipped, Items = items,
+            Status = status is null ? null : StatusNames.ParseRun(status), Resume = resume, Adopted = adopted, Skipped = skipped, Items = items,
+            Attempt = attempt, EstimatedCostToFinishUsd = estimate, RedoKeys = redo, RedoReason = redoReason,
         };
     }
 

@@ -11,7 +11,7 @@ public enum CheckpointRecordType
     /// <summary>An item's output was durably saved and the item is complete.</summary>
     Completed,
 
-    /// <summary>An item's work failed.</summary>
+    /// <summary>The run gave an item up (its work failed, or its output could not be saved); it is retried on the next run.</summary>
     ItemFailed,
 
     /// <summary>A completed item's output was found missing or invalid; it is to be redone.</summary>
@@ -22,6 +22,9 @@ public enum CheckpointRecordType
 
     /// <summary>An explicit fresh start cleared the stage's state (run history is kept).</summary>
     Reset,
+
+    /// <summary>One attempt of an item's work failed; its cost is kept. A retry may follow.</summary>
+    AttemptFailed,
 }
 
 /// <summary>
@@ -42,14 +45,18 @@ public sealed record CheckpointRecord
     /// <summary>The item key, for item records.</summary>
     [JsonPropertyName("key")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Key { get; init; }
 
-    /// <summary>The item's cost, for <see cref="CheckpointRecordType.Completed"/>.</summary>
+    /// <summary>
+    /// The cost this record adds: for <see cref="CheckpointRecordType.Completed"/> the successful attempt's,
+    /// for <see cref="CheckpointRecordType.AttemptFailed"/> the failed attempt's, for
+    /// <see cref="CheckpointRecordType.ItemFailed"/> any cost no attempt record holds (e.g. work whose save failed).
+    /// </summary>
     [JsonPropertyName("cost_usd")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public decimal? CostUsd { get; init; }
 
     /// <summary>The error of a failed item or run, or why an item was invalidated.</summary>
     [JsonPropertyName("error")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; init; }
 
-    /// <summary>The run's final status, for <see cref="CheckpointRecordType.RunEnded"/> (<c>completed</c>, <c>failed</c>, <c>cancelled</c>).</summary>
-    [JsonPropertyName("status")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Status { get; init; }
+    /// <summary>The run's final status, for <see cref="CheckpointRecordType.RunEnded"/>.</summary>
+    [JsonPropertyName("status")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] [JsonConverter(typeof(RunStatusJsonConverter))] public RunStatus? Status { get; init; }
 
     /// <summary>For <see cref="CheckpointRecordType.RunStarted"/>: whether the run resumes.</summary>
     [JsonPropertyName("resume")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Resume { get; init; }
@@ -62,4 +69,16 @@ public sealed record CheckpointRecord
 
     /// <summary>For <see cref="CheckpointRecordType.RunEnded"/>: items skipped by the run.</summary>
     [JsonPropertyName("skipped")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Skipped { get; init; }
+
+    /// <summary>For <see cref="CheckpointRecordType.AttemptFailed"/> and <see cref="CheckpointRecordType.Completed"/>: the attempt's number in its run, from 1.</summary>
+    [JsonPropertyName("attempt")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Attempt { get; init; }
+
+    /// <summary>For <see cref="CheckpointRecordType.RunEnded"/>: the estimated cost of the items the run left undone.</summary>
+    [JsonPropertyName("estimated_cost_to_finish_usd")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public decimal? EstimatedCostToFinishUsd { get; init; }
+
+    /// <summary>For <see cref="CheckpointRecordType.RunStarted"/>: the complete keys the run processes again.</summary>
+    [JsonPropertyName("redo_keys")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? RedoKeys { get; init; }
+
+    /// <summary>For <see cref="CheckpointRecordType.RunStarted"/>: why those keys are redone.</summary>
+    [JsonPropertyName("redo_reason")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RedoReason { get; init; }
 }

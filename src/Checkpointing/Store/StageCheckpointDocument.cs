@@ -29,8 +29,11 @@ public sealed class StageCheckpointDocument
     /// <summary>The outputs' folder, relative to the run folder.</summary>
     [JsonPropertyName("output_dir")] public string OutputDirectory { get; set; } = "";
 
-    /// <summary><c>not_started</c>, <c>in_progress</c>, <c>completed</c> or <c>failed</c>.</summary>
-    [JsonPropertyName("status")] public string Status { get; set; } = "not_started";
+    /// <summary>
+    /// The stage's status: <c>not_started</c>, <c>in_progress</c>, <c>completed</c>, <c>failed</c>,
+    /// <c>cancelled</c> or <c>budget_exceeded</c> in the file.
+    /// </summary>
+    [JsonPropertyName("status")] [JsonConverter(typeof(StageStatusJsonConverter))] public StageStatus Status { get; set; }
 
     /// <summary>When the first run since the last reset started.</summary>
     [JsonPropertyName("started_at")] public DateTimeOffset? StartedAt { get; set; }
@@ -41,20 +44,28 @@ public sealed class StageCheckpointDocument
     /// <summary>When the stage last completed.</summary>
     [JsonPropertyName("completed_at")] public DateTimeOffset? CompletedAt { get; set; }
 
-    /// <summary>When the stage last failed.</summary>
+    /// <summary>When the stage failed, while <see cref="Status"/> is <see cref="StageStatus.Failed"/> (cleared by a later run end that is not a failure).</summary>
     [JsonPropertyName("failed_at")] public DateTimeOffset? FailedAt { get; set; }
 
     /// <summary>When the last fresh start reset the stage; outputs saved before it are not adopted.</summary>
     [JsonPropertyName("reset_at")] public DateTimeOffset? ResetAt { get; set; }
 
-    /// <summary>The error of the last failure, while <see cref="Status"/> is <c>failed</c>.</summary>
+    /// <summary>The error of the failure, while <see cref="Status"/> is <see cref="StageStatus.Failed"/> (cleared by a later run end that is not a failure).</summary>
     [JsonPropertyName("error")] public string? Error { get; set; }
 
-    /// <summary>What the stage has spent since its last reset (all runs), in US dollars.</summary>
+    /// <summary>
+    /// What the stage has spent since its last reset (all runs, failed attempts included), in US dollars.
+    /// </summary>
     [JsonPropertyName("total_cost_usd")] public decimal TotalCostUsd { get; set; }
 
     /// <summary>What the stage has ever spent, resets included.</summary>
     [JsonPropertyName("lifetime_cost_usd")] public decimal LifetimeCostUsd { get; set; }
+
+    /// <summary>
+    /// The estimated cost of the items the last run left undone (the stage's cost per completed item times the
+    /// items left), written when a run ends; null when nothing is completed yet to estimate from.
+    /// </summary>
+    [JsonPropertyName("estimated_cost_to_finish_usd")] public decimal? EstimatedCostToFinishUsd { get; set; }
 
     /// <summary>The number of completed items.</summary>
     [JsonPropertyName("completed_count")] public int CompletedCount { get; set; }
@@ -62,7 +73,7 @@ public sealed class StageCheckpointDocument
     /// <summary>The completed items by key.</summary>
     [JsonPropertyName("completed")] public Dictionary<string, CompletedItem> Completed { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The failed items by key (cleared when an item completes).</summary>
+    /// <summary>The items with failed attempts that have not completed since, by key (removed when the item completes).</summary>
     [JsonPropertyName("failed")] public Dictionary<string, FailedItem> Failed { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Every run of the stage, oldest first (kept across resets).</summary>
@@ -70,16 +81,6 @@ public sealed class StageCheckpointDocument
 
     /// <summary>The sequence number of the last journal record included in this snapshot.</summary>
     [JsonPropertyName("journal_seq")] public long JournalSequence { get; set; }
-
-    /// <summary>The <see cref="Status"/> as an enum.</summary>
-    [JsonIgnore]
-    public StageStatus StatusValue => Status switch
-    {
-        "in_progress" => StageStatus.InProgress,
-        "completed" => StageStatus.Completed,
-        "failed" => StageStatus.Failed,
-        _ => StageStatus.NotStarted,
-    };
 
     /// <summary>The average cost of a completed item, or 0.</summary>
     [JsonIgnore]
@@ -120,9 +121,11 @@ public sealed class StageCheckpointDocument
                     StartedAt = record.At,
                     Resume = record.Resume ?? true,
                     Items = record.Items,
-                    Status = RunRecord.InProgressStatus,
+                    Status = RunStatus.InProgress,
+                    Redo = record.RedoKeys is { Count: > 0 } redo ? [.. redo] : null,
+                    RedoReason = record.RedoReason,
                 });
-                Status = "in_progress";
+                Status = StageStatus.InProgress;
                 StartedAt ??= record.At;
                 Error = null;
                 break;
@@ -130,23 +133,49 @@ public sealed class StageCheckpointDocument
             {
                 var key = record.Key!;
                 var cost = record.CostUsd ?? 0m;
-                Completed[key] = new CompletedItem { CostUsd = cost, At = record.At, Adopted = record.Adopted == true ? true : null };
-                Failed.Remove(key);
-                TotalCostUsd += cost;
-                LifetimeCostUsd += cost;
+
+                // The cost of earlier failed attempts is already in the totals; the item's record shows all of it.
+                Failed.Remove(key, out var failedBefore);
+                var attempts = (failedBefore?.Attempts ?? 0) + 1;
+                Completed[key] = new CompletedItem
+                {
+                    CostUsd = cost + (failedBefore?.CostUsd ?? 0m),
+                    At = record.At,
+                    Adopted = record.Adopted == true ? true : null,
+                    Attempts = attempts > 1 ? attempts : null,
+                };
+                AddCost(run, cost, adopted: record.Adopted == true);
                 if (run is not null)
                 {
-                    // A run's cost is what it paid for; an adopted output was paid for by the run that died.
                     if (record.Adopted == true)
                     {
                         run.Adopted++;
-                        run.AdoptedCostUsd += cost;
                     }
                     else
                     {
                         run.Processed++;
-                        run.CostUsd += cost;
                     }
+                }
+
+                break;
+            }
+
+            case CheckpointRecordType.AttemptFailed:
+            {
+                var key = record.Key!;
+                var cost = record.CostUsd ?? 0m;
+                Failed.TryGetValue(key, out var previous);
+                Failed[key] = new FailedItem
+                {
+                    Error = record.Error ?? "",
+                    At = record.At,
+                    Attempts = (previous?.Attempts ?? 0) + 1,
+                    CostUsd = (previous?.CostUsd ?? 0m) + cost,
+                };
+                AddCost(run, cost);
+                if (run is not null)
+                {
+                    run.FailedAttempts++;
                 }
 
                 break;
@@ -154,9 +183,19 @@ public sealed class StageCheckpointDocument
 
             case CheckpointRecordType.ItemFailed:
             {
+                // The run gives the item up. Its failed attempts were counted by their own records; a record
+                // without any before it (a failed save, or a journal of an earlier version) counts as one.
                 var key = record.Key!;
-                var attempts = Failed.TryGetValue(key, out var previous) ? previous.Attempts + 1 : 1;
-                Failed[key] = new FailedItem { Error = record.Error ?? "", At = record.At, Attempts = attempts };
+                var cost = record.CostUsd ?? 0m;
+                Failed.TryGetValue(key, out var previous);
+                Failed[key] = new FailedItem
+                {
+                    Error = record.Error ?? "",
+                    At = record.At,
+                    Attempts = previous?.Attempts ?? 1,
+                    CostUsd = (previous?.CostUsd ?? 0m) + cost,
+                };
+                AddCost(run, cost);
                 if (run is not null)
                 {
                     run.Failed++;
@@ -177,28 +216,34 @@ public sealed class StageCheckpointDocument
                 if (run is not null)
                 {
                     run.EndedAt = record.At;
-                    run.Status = record.Status ?? "completed";
+                    run.Status = record.Status ?? RunStatus.Completed;
                     run.Error = record.Error;
                     run.Skipped = record.Skipped ?? run.Skipped;
+                    run.EstimatedCostToFinishUsd = record.EstimatedCostToFinishUsd;
                 }
 
-                if (record.Status == RunRecord.InterruptedStatus)
+                if (record.Status == RunStatus.Interrupted)
                 {
                     // Closes a dead run in the history only; the stage's status is the next run's to set.
                     break;
                 }
 
-                if (record.Status == "completed")
+                Status = StatusNames.StageStatusAfter(record.Status ?? RunStatus.Completed);
+                EstimatedCostToFinishUsd = record.EstimatedCostToFinishUsd;
+                if (Status == StageStatus.Failed)
                 {
-                    Status = "completed";
-                    CompletedAt = record.At;
-                    Error = null;
+                    FailedAt = record.At;
+                    Error = record.Error;
                 }
                 else
                 {
-                    Status = "failed";
-                    FailedAt = record.At;
-                    Error = record.Error;
+                    // A failure that a later run got past is no longer the stage's state (the run history keeps it).
+                    FailedAt = null;
+                    Error = null;
+                    if (Status == StageStatus.Completed)
+                    {
+                        CompletedAt = record.At;
+                    }
                 }
 
                 break;
@@ -206,7 +251,8 @@ public sealed class StageCheckpointDocument
                 Completed.Clear();
                 Failed.Clear();
                 TotalCostUsd = 0;
-                Status = "in_progress";
+                EstimatedCostToFinishUsd = null;
+                Status = StageStatus.InProgress;
                 StartedAt = record.At;
                 ResetAt = record.At;
                 CompletedAt = null;
@@ -225,6 +271,26 @@ public sealed class StageCheckpointDocument
         if (record.Sequence != 0)
         {
             JournalSequence = record.Sequence;
+        }
+    }
+
+    private void AddCost(RunRecord? run, decimal cost, bool adopted = false)
+    {
+        TotalCostUsd += cost;
+        LifetimeCostUsd += cost;
+        if (run is null)
+        {
+            return;
+        }
+
+        // A run's cost is what it paid for; an adopted output was paid for by the run that died.
+        if (adopted)
+        {
+            run.AdoptedCostUsd += cost;
+        }
+        else
+        {
+            run.CostUsd += cost;
         }
     }
 
@@ -249,6 +315,9 @@ public sealed record CompletedItem
 
     /// <summary>True when it was adopted from an output saved before a crash.</summary>
     [JsonPropertyName("adopted")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Adopted { get; init; }
+
+    /// <summary>How many attempts it took, failed ones included, when more than one.</summary>
+    [JsonPropertyName("attempts")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Attempts { get; init; }
 }
 
 /// <summary>A failed item in a <see cref="StageCheckpointDocument"/>.</summary>
@@ -260,22 +329,16 @@ public sealed record FailedItem
     /// <summary>When it last failed.</summary>
     [JsonPropertyName("at")] public DateTimeOffset At { get; init; }
 
-    /// <summary>How many runs failed on it.</summary>
+    /// <summary>How many attempts failed on it, across runs (retries included).</summary>
     [JsonPropertyName("attempts")] public int Attempts { get; init; }
+
+    /// <summary>What its failed attempts cost so far (already counted in the stage's total).</summary>
+    [JsonPropertyName("cost_usd")] public decimal CostUsd { get; init; }
 }
 
 /// <summary>One run of a stage in a <see cref="StageCheckpointDocument"/>.</summary>
 public sealed record RunRecord
 {
-    /// <summary>The <see cref="Status"/> of a run that has not ended (or whose process died and was not yet seen).</summary>
-    public const string InProgressStatus = "in_progress";
-
-    /// <summary>
-    /// The <see cref="Status"/> of a run whose process died before recording its end: set by the next open
-    /// of the stage, with <see cref="EndedAt"/> the time of the run's last record.
-    /// </summary>
-    public const string InterruptedStatus = "interrupted";
-
     /// <summary>The run's number, from 1.</summary>
     [JsonPropertyName("run")] public int Run { get; set; }
 
@@ -285,8 +348,12 @@ public sealed record RunRecord
     /// <summary>When it ended; null while running or when the process died.</summary>
     [JsonPropertyName("ended_at")] public DateTimeOffset? EndedAt { get; set; }
 
-    /// <summary><c>in_progress</c>, <c>completed</c>, <c>failed</c>, <c>cancelled</c> or <c>interrupted</c>.</summary>
-    [JsonPropertyName("status")] public string Status { get; set; } = InProgressStatus;
+    /// <summary>
+    /// How it ended: <see cref="RunStatus.InProgress"/> while running; <see cref="RunStatus.Interrupted"/> when its
+    /// process died before recording its end (set by the next open of the stage, with <see cref="EndedAt"/> the
+    /// time of the run's last record).
+    /// </summary>
+    [JsonPropertyName("status")] [JsonConverter(typeof(RunStatusJsonConverter))] public RunStatus Status { get; set; }
 
     /// <summary>Whether it resumed (false: a fresh start).</summary>
     [JsonPropertyName("resume")] public bool Resume { get; set; }
@@ -308,6 +375,18 @@ public sealed record RunRecord
 
     /// <summary>Items that failed in it.</summary>
     [JsonPropertyName("failed")] public int Failed { get; set; }
+
+    /// <summary>Attempts that failed in it (each retry of an item that then succeeded counts too).</summary>
+    [JsonPropertyName("failed_attempts")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int FailedAttempts { get; set; }
+
+    /// <summary>The keys it processed again although they were complete (<see cref="StageRunOptions.RedoKeys"/>).</summary>
+    [JsonPropertyName("redo")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<string>? Redo { get; set; }
+
+    /// <summary>Why those keys were redone (<see cref="StageRunOptions.RedoReason"/>).</summary>
+    [JsonPropertyName("redo_reason")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RedoReason { get; set; }
+
+    /// <summary>The estimated cost of the items it left undone, when it ended.</summary>
+    [JsonPropertyName("estimated_cost_to_finish_usd")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public decimal? EstimatedCostToFinishUsd { get; set; }
 
     /// <summary>Completed items whose outputs it found missing or invalid.</summary>
     [JsonPropertyName("invalidated")] public int Invalidated { get; set; }

@@ -59,9 +59,9 @@ internal static class RealWorkload
     {
         var expected = FileCheckpointStore.ReadState(reference, RunId, Stage)!;
         var actual = FileCheckpointStore.ReadState(root, RunId, Stage);
-        if (actual is null || actual.Status != "completed" || actual.CompletedCount != items)
+        if (actual is null || actual.Status != StageStatus.Completed || actual.CompletedCount != items)
         {
-            figures.Violated(Violation.FinalDiffersFromReference, $"{label}: the stage ended {actual?.Status ?? "missing"} with {actual?.CompletedCount ?? 0} of {items} item(s)");
+            figures.Violated(Violation.FinalDiffersFromReference, $"{label}: the stage ended {actual?.Status.ToString() ?? "missing"} with {actual?.CompletedCount ?? 0} of {items} item(s)");
             return;
         }
 

@@ -86,7 +86,7 @@ public sealed class CheckpointedEndToEndTests : IDisposable
             var readStatus = stageType.GetMethod("ReadStatus", BindingFlags.Public | BindingFlags.Static)!;
             var status = (StageCheckpointDocument?)readStatus.Invoke(null, [_root, "run-1"]);
             Assert.NotNull(status);
-            Assert.Equal(StageStatus.Completed, status.StatusValue);
+            Assert.Equal(StageStatus.Completed, status.Status);
             Assert.Equal(25, status.CompletedCount);
             Assert.Equal("ocr", stageType.GetField("StageName")!.GetValue(null));
         }

@@ -55,6 +55,41 @@ namespace MyApp.Pipeline
             return global::Checkpointing.FileCheckpointStore.ReadState(root, runId, StageName);
         }
 
+        /// <summary>Reads this stage's saved output of <paramref name="key"/> in the run of <paramref name="options"/>, e.g. in the next stage.</summary>
+        /// <param name="options">The run to read from (its root and run id).</param>
+        /// <param name="key">The item's key, as in the checkpoint and the output file name.</param>
+        /// <exception cref="global::Checkpointing.StageOutputNotFoundException">This stage has no output for the key.</exception>
+        /// <exception cref="global::System.FormatException">The output file is unreadable; the message names it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
+        public static global::MyApp.Pipeline.Row ReadOutput(global::Checkpointing.StageRunOptions options, string key)
+        {
+            return global::Checkpointing.StageOutputs.Read(options, StageName, StageName, key, GetOutputTypeInfoGenerated());
+        }
+
+        /// <summary>Reads this stage's saved output of <paramref name="key"/>, or returns false when it has none.</summary>
+        /// <param name="options">The run to read from (its root and run id).</param>
+        /// <param name="key">The item's key, as in the checkpoint and the output file name.</param>
+        /// <param name="output">The output, when there is one.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
+        public static bool TryReadOutput(global::Checkpointing.StageRunOptions options, string key, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::MyApp.Pipeline.Row output)
+        {
+            return global::Checkpointing.StageOutputs.TryRead(options, StageName, key, GetOutputTypeInfoGenerated(), out output);
+        }
+
+        /// <summary>Reads every saved output of this stage in the run of <paramref name="options"/>, in key order.</summary>
+        /// <param name="options">The run to read from (its root and run id).</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
+        public static global::System.Collections.Generic.IEnumerable<global::Checkpointing.StageOutput<global::MyApp.Pipeline.Row>> ReadOutputs(global::Checkpointing.StageRunOptions options)
+        {
+            return global::Checkpointing.StageOutputs.ReadAll(options, StageName, GetOutputTypeInfoGenerated());
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
+        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Row> GetOutputTypeInfoGenerated()
+        {
+            return (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Row>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.Row));
+        }
+
         /// <summary>The imprint of the cumulative CSV that each saved output is appended to.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
         public const string CumulativeCsvImprint = "rows";
