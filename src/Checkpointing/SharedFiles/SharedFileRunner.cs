@@ -1,3 +1,4 @@
+using Checkpointing.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -23,13 +24,23 @@ public static class SharedFileRunner
     /// <exception cref="SharedFileSaveException">A batch could not be saved after its retries (the file is its last good version).</exception>
     /// <exception cref="SharedFileMismatchException">The file does not match its checkpoint.</exception>
     /// <exception cref="CheckpointLockedException">Another run holds the checkpoint.</exception>
-    public static async Task<SharedFileRunResult> RunAsync<TItem, TRow>(
+    public static Task<SharedFileRunResult> RunAsync<TItem, TRow>(
         IEnumerable<TItem> items,
         Func<TItem, string> getKey,
         Func<TItem, ItemContext, CancellationToken, ValueTask<TRow>> processAsync,
         ISharedFileFormat<TRow> format,
         SharedFileOptions options,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        RunAsync(PhysicalFileSystem.Instance, items, getKey, processAsync, format, options, cancellationToken);
+
+    internal static async Task<SharedFileRunResult> RunAsync<TItem, TRow>(
+        IFileSystem fs,
+        IEnumerable<TItem> items,
+        Func<TItem, string> getKey,
+        Func<TItem, ItemContext, CancellationToken, ValueTask<TRow>> processAsync,
+        ISharedFileFormat<TRow> format,
+        SharedFileOptions options,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(getKey);
@@ -50,7 +61,7 @@ public static class SharedFileRunner
             }
         }
 
-        await using var batches = await SharedFileBatches<TRow>.OpenAsync(format, options, cancellationToken).ConfigureAwait(false);
+        await using var batches = await SharedFileBatches<TRow>.OpenAsync(fs, format, options, cancellationToken).ConfigureAwait(false);
         var plan = (await batches.PlanAsync(keys, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         var work = new List<(TItem Item, string Key)>(plan.Count);
         for (var i = 0; i < list.Count; i++)
