@@ -5,7 +5,7 @@ using System.Text;
 namespace PackageReview;
 
 /// <summary>
-/// A simulated PyPI and vulnerability lookup: latency, transient failures (about 1 call in 12, retried) and a cost
+/// A simulated PyPI and vulnerability lookup: latency, transient failures (1 attempt in 12 fails; up to 5 attempts) and a cost
 /// per call. The answers depend only on the package, so two runs review every package the same way.
 /// </summary>
 public sealed class PackageLookup(TimeSpan latency, int failAt)
@@ -66,9 +66,9 @@ public sealed class PackageLookup(TimeSpan latency, int failAt)
                 return;
             }
 
-            if (attempt == 3)
+            if (attempt == 5)
             {
-                throw new HttpRequestException($"{api} lookup of {package.Name} failed 3 times (503 Service Unavailable)");
+                throw new HttpRequestException($"{api} lookup of {package.Name} failed 5 times (503 Service Unavailable)");
             }
         }
     }
