@@ -34,6 +34,7 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
     private SharedFileCheckpoint _checkpoint;
     private IDisposable? _lock;
     private byte[]? _current;
+    private byte[]? _lastCheckpointBytes;
     private Task? _timer;
     private Exception? _timerError;
     private long _bufferedBytes;
@@ -744,8 +745,16 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _checkpoint = before;
-            RollBack();
+            // A failure after the checkpoint's rename (its folder fsync) leaves the new checkpoint in place: the file
+            // matches it, and rolling the file back would contradict it. Otherwise the old checkpoint stands, so the
+            // file goes back to the version it records. Either way, if the disk then loses or keeps the new names, the
+            // next open finds a consistent pair or an interrupted save it adopts.
+            if (!IsCheckpointOnDisk(_lastCheckpointBytes))
+            {
+                _checkpoint = before;
+                RollBack();
+            }
+
             _logger.LogError(ex, "The checkpoint of batch {Batch} of {File} could not be written: {Message}", batch, FilePath, ex.Message);
             throw _saveError = new SharedFileSaveException(FilePath, batch, updates.Length, attempts, ex);
         }
@@ -828,6 +837,18 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
         return _format.Read(stream, CancellationToken.None);
     }
 
+    private bool IsCheckpointOnDisk(byte[]? bytes)
+    {
+        try
+        {
+            return bytes is not null && _fs.FileExists(CheckpointPath) && _fs.ReadAllBytes(CheckpointPath).AsSpan().SequenceEqual(bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private void RollBack()
     {
         // The file is newer than the checkpoint now; put the last good version back so they agree. If this fails too,
@@ -858,6 +879,7 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         _checkpoint.UpdatedAt = _time.GetUtcNow();
         var bytes = _checkpoint.ToBytes();
+        _lastCheckpointBytes = bytes;
         AtomicFile.WriteAllBytes(_fs, CheckpointPath, bytes, new AtomicWriteOptions
         {
             // Our own serializer wrote it (and its tests parse it); what needs proof is that the disk holds those bytes.
