@@ -715,6 +715,14 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
                 _ =>
                 {
                     attempts++;
+                    if (_current is not null)
+                    {
+                        // The backup must be durable (folder fsync included) before the file is replaced: a disk that
+                        // keeps the new file's name but drops the backup's would leave nothing to recognise the
+                        // interrupted save by. AtomicFile's own backup below has the same content.
+                        AtomicFile.WriteAllBytes(_fs, FilePath + AtomicFile.BackupSuffix, _current, null);
+                    }
+
                     AtomicFile.Write(_fs, FilePath, s => s.Write(content), options);
                     return ValueTask.CompletedTask;
                 },
