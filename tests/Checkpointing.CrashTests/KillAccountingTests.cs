@@ -42,8 +42,8 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         Assert.Equal(RunStatus.Interrupted, first.Status);
         Assert.Equal(lastRecordAt, first.EndedAt);
         Assert.True(first.StartedAt <= first.EndedAt && first.EndedAt <= state.Runs[1].StartedAt, $"run 1 ended at {first.EndedAt:O}, outside {first.StartedAt:O} .. {state.Runs[1].StartedAt:O}");
-        Assert.Equal("completed", state.Runs[1].Status);
-        Assert.Equal("completed", state.Status);
+        Assert.Equal(RunStatus.Completed, state.Runs[1].Status);
+        Assert.Equal(StageStatus.Completed, state.Status);
         output.WriteLine($"run 1: {first.Status}, {first.StartedAt:O} .. {first.EndedAt:O}, {first.Processed} processed");
     }
 

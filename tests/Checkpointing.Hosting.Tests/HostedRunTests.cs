@@ -33,7 +33,7 @@ public sealed class HostedRunTests : IDisposable
         Assert.True(cancelled.Cancelled);
         Assert.Equal(5, cancelled.Processed);
         var state = FileCheckpointStore.ReadState(_temp.Path, "run-1", "pages")!;
-        Assert.Equal("cancelled", state.Runs.Single().Status);
+        Assert.Equal(RunStatus.Cancelled, state.Runs.Single().Status);
         Assert.Equal(["000001", "000002", "000003", "000004", "000005"], state.Completed.Keys.Order(StringComparer.Ordinal));
         var outputs = Path.Combine(_temp.Path, "run-1", "pages");
         var kept = Directory.GetFiles(outputs).Order(StringComparer.Ordinal).ToDictionary(f => f, File.ReadAllBytes);
@@ -50,7 +50,7 @@ public sealed class HostedRunTests : IDisposable
         var resumed = Assert.Single(second.Results);
         Assert.Equal((5, 15, StageStatus.Completed), (resumed.Skipped, resumed.Processed, resumed.Status));
         state = FileCheckpointStore.ReadState(_temp.Path, "run-1", "pages")!;
-        Assert.Equal(["cancelled", "completed"], state.Runs.Select(r => r.Status));
+        Assert.Equal([RunStatus.Cancelled, RunStatus.Completed], state.Runs.Select(r => r.Status));
         Assert.Equal(PagesJob.Pages, state.CompletedCount);
         foreach (var (path, bytes) in kept)
         {
@@ -85,7 +85,7 @@ public sealed class HostedRunTests : IDisposable
         Assert.Contains("Job ScanJob was stopped by the host before it finished", Text(output));
         var stopped = FileCheckpointStore.ReadState(_temp.Path, "scan-sigterm", "ocr")!;
         var run = stopped.Runs.Single();
-        Assert.Equal("cancelled", run.Status);
+        Assert.Equal(RunStatus.Cancelled, run.Status);
         Assert.InRange(stopped.CompletedCount, 12, 99);
         Assert.Null(FileCheckpointStore.ReadState(_temp.Path, "scan-sigterm", "index"));
         var ocrOutputs = Path.Combine(_temp.Path, "scan-sigterm", "ocr");
@@ -100,7 +100,7 @@ public sealed class HostedRunTests : IDisposable
         }
 
         var ocr = FileCheckpointStore.ReadState(_temp.Path, "scan-sigterm", "ocr")!;
-        Assert.Equal(["cancelled", "completed"], ocr.Runs.Select(r => r.Status));
+        Assert.Equal([RunStatus.Cancelled, RunStatus.Completed], ocr.Runs.Select(r => r.Status));
         Assert.Equal(stopped.CompletedCount, ocr.Runs[1].Skipped);
         Assert.Equal(100 - stopped.CompletedCount, ocr.Runs[1].Processed);
         Assert.Equal(100, ocr.CompletedCount);

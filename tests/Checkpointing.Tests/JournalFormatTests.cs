@@ -56,7 +56,7 @@ public sealed class JournalFormatTests
         Assert.Equal("InvalidOperationException: injected failure at item 5", Assert.Single(state.Failed).Value.Error);
         Assert.Equal(8, state.JournalSequence);
         Assert.Equal(2, state.Runs.Count);
-        Assert.Equal("in_progress", state.Runs[1].Status);
+        Assert.Equal(RunStatus.InProgress, state.Runs[1].Status);
     }
 
     [Fact]

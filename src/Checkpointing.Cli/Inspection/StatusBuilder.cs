@@ -78,11 +78,11 @@ internal static class StatusBuilder
         var average = document.AverageItemCostUsd;
         // Without a completed item there is no average to estimate from.
         decimal? toFinish = remaining is null ? null : remaining == 0 ? 0m : document.Completed.Count == 0 ? null : average * remaining.Value;
+        var status = StatusNames.Of(document.Status);
         var state_ = state.Running ? "running"
-            : document.Status == "in_progress" && document.ResetAt is not null && document.ResetAt == document.UpdatedAt && lastRun?.EndedAt is not null ? "reset"
-            : document.Status == "in_progress" ? "interrupted"
-            : document.Status == "failed" && lastRun?.Status == "cancelled" ? "cancelled"
-            : document.Status;
+            : document.Status == StageStatus.InProgress && document.ResetAt is not null && document.ResetAt == document.UpdatedAt && lastRun?.EndedAt is not null ? "reset"
+            : document.Status == StageStatus.InProgress ? "interrupted"
+            : status;
 
         string? problem = null;
         var journal = state.Journal;
@@ -101,7 +101,7 @@ internal static class StatusBuilder
             .Select(f => new FailedItemEntry(f.Key, f.Value.Error, f.Value.Attempts, f.Value.At))
             .ToList();
         return new StageEntry(
-            location.RunId, location.Stage, state_, document.Status, state.Running, document.OutputDirectory,
+            location.RunId, location.Stage, state_, status, state.Running, document.OutputDirectory,
             items, document.CompletedCount, document.Failed.Count, remaining,
             document.TotalCostUsd, document.LifetimeCostUsd, decimal.Round(average, 6), toFinish is null ? null : decimal.Round(toFinish.Value, 4),
             document.StartedAt, document.UpdatedAt, document.CompletedAt, document.FailedAt, document.ResetAt,
@@ -122,5 +122,5 @@ internal static class StatusBuilder
     }
 
     public static RunEntry ToEntry(RunRecord run) =>
-        new(run.Run, run.Status, run.StartedAt, run.EndedAt, run.Resume, run.Items, run.Processed, run.Adopted, run.Skipped, run.Failed, run.Invalidated, run.CostUsd, run.Error);
+        new(run.Run, StatusNames.Of(run.Status), run.StartedAt, run.EndedAt, run.Resume, run.Items, run.Processed, run.Adopted, run.Skipped, run.Failed, run.Invalidated, run.CostUsd, run.Error);
 }
