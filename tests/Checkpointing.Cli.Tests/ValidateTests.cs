@@ -116,7 +116,7 @@ public sealed class ValidateTests : IDisposable
         bad.Append(Row(2).Replace(TestBook.Isbn13(2), "9781234567890") + "\r\n");                              // 4-5: check digit
         bad.Append(Row(3).Replace(TestBook.Isbn13(3), TestBook.Isbn13(1)) + "\r\n");                           // 6-7: duplicate
         bad.Append(Row(4).Replace("Book 4,", "=HYPERLINK(\"\"x\"\"),") + "\r\n");                              // 8-9: formula
-        bad.Append(Row(5).Replace("$14.99", "$1x.99").Replace("2025-01-06", "6/1/25") + "\r\n");               // 10-11: price, date
+        bad.Append(Row(5).Replace(",14.99,", ",1x.99,").Replace("2025-01-06", "2025-02-30") + "\r\n");         // 10-11: price, date
         bad.Append(Row(6)[..40]);                                                                            // 12: torn
         File.WriteAllText(cumulative, bad.ToString());
 
@@ -129,7 +129,7 @@ public sealed class ValidateTests : IDisposable
         Assert.Contains(findings, f => f is { Line: 6, Column: "ISBN or SKU", Severity: "error" } && f.Message.Contains("also on line 2"));
         Assert.Contains(findings, f => f is { Line: 8, Column: "Title", Severity: "warning" } && f.Message.Contains("formula"));
         Assert.Contains(findings, f => f is { Line: 10, Column: "US Suggested List Price", Severity: "error" });
-        Assert.Contains(findings, f => f is { Line: 10, Column: "Pub Date", Severity: "error" } && f.Message.Contains("6/1/25"));
+        Assert.Contains(findings, f => f is { Line: 10, Column: "Pub Date", Severity: "error" } && f.Message.Contains("2025-02-30"));
         Assert.Contains(findings, f => f is { Line: 12, Severity: "warning" } && f.Message.Contains("cut by a crash"));
         Assert.Equal(6, findings.Count(f => f.Severity is "error" or "warning"));
     }

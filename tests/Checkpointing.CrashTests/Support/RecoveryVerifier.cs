@@ -183,7 +183,7 @@ internal static class RecoveryVerifier
                 figures.Violated(Violation.FinalDiffersFromReference, $"{label}: output {key} differs from the reference run");
             }
 
-            // Work whose save failed was paid for and is kept (issue 11): the item then took more than one attempt.
+            // Every attempt is paid for (the workload adds its cost before it can fail) and its cost is kept once (issue 11).
             var expected = Workload.CostOf(int.Parse(key, System.Globalization.CultureInfo.InvariantCulture));
             if (state.Completed.TryGetValue(key, out var item) && item.CostUsd != expected * (item.Attempts ?? 1))
             {
@@ -191,10 +191,10 @@ internal static class RecoveryVerifier
             }
         }
 
-        var paidForFailedSaves = state.Completed.Sum(c => Workload.CostOf(int.Parse(c.Key, System.Globalization.CultureInfo.InvariantCulture)) * ((c.Value.Attempts ?? 1) - 1));
-        if (state.TotalCostUsd != reference.TotalCostUsd + redoneAfterInvalidation + paidForFailedSaves)
+        var paidForFailedAttempts = state.Completed.Sum(c => Workload.CostOf(int.Parse(c.Key, System.Globalization.CultureInfo.InvariantCulture)) * ((c.Value.Attempts ?? 1) - 1));
+        if (state.TotalCostUsd != reference.TotalCostUsd + redoneAfterInvalidation + paidForFailedAttempts)
         {
-            figures.Violated(Violation.CostMismatches, $"{label}: total cost ${state.TotalCostUsd}, the reference run ${reference.TotalCostUsd} plus ${redoneAfterInvalidation} paid again and ${paidForFailedSaves} for failed saves");
+            figures.Violated(Violation.CostMismatches, $"{label}: total cost ${state.TotalCostUsd}, the reference run ${reference.TotalCostUsd} plus ${redoneAfterInvalidation} paid again and ${paidForFailedAttempts} for failed attempts");
         }
 
         CheckCost(state, figures, label + " at the end", redoneAfterInvalidation);

@@ -66,12 +66,14 @@ internal static class Workload
         ProcessAsync = (item, context, ct) =>
         {
             onWork?.Invoke();
+            // The call is paid for before its result is known, as an LLM call is: a failed attempt costs as much
+            // as a good one, and that cost must be kept exactly once (issue 11).
+            context.AddCost(CostOf(item));
             if (failWhen?.Invoke(item) == true)
             {
                 throw new InvalidOperationException($"injected failure at item {item}");
             }
 
-            context.AddCost(CostOf(item));
             return ValueTask.FromResult(new WorkOutput(item, TextOf(item)));
         },
     };
