@@ -62,6 +62,57 @@ public sealed class CheckpointingOptions
 
     /// <summary>The thresholds of the health check (section <c>Checkpointing:Health</c>).</summary>
     public CheckpointingHealthOptions Health { get; set; } = new();
+
+    /// <summary>
+    /// Settings of phase snapshots by phase name (section <c>Checkpointing:Phases:&lt;phase&gt;</c>), read by
+    /// <see cref="CheckpointOptionsFactory.CreatePhaseOptions"/>.
+    /// </summary>
+    public Dictionary<string, PhaseSettings> Phases { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Settings of shared-file batches by checkpoint name (section <c>Checkpointing:SharedFiles:&lt;name&gt;</c>), read by
+    /// <see cref="CheckpointOptionsFactory.CreateSharedFileOptions"/>.
+    /// </summary>
+    public Dictionary<string, SharedFileSettings> SharedFiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// The settings of one phase's snapshots (section <c>Checkpointing:Phases:&lt;phase&gt;</c>); a null setting takes
+/// the default of <see cref="Checkpointing.Phases.PhaseCheckpointOptions"/>, and <see cref="Root"/> that of <see cref="CheckpointingOptions.Root"/>.
+/// </summary>
+public sealed class PhaseSettings
+{
+    /// <summary>The folder of the phases' snapshots; defaults to <see cref="CheckpointingOptions.Root"/>.</summary>
+    public string? Root { get; set; }
+
+    /// <summary>Maps to <see cref="Checkpointing.Phases.PhaseCheckpointOptions.MinSaveInterval"/>; zero or more.</summary>
+    public TimeSpan? MinSaveInterval { get; set; }
+
+    /// <summary>Maps to <see cref="Checkpointing.Phases.PhaseCheckpointOptions.Ttl"/>; positive.</summary>
+    public TimeSpan? Ttl { get; set; }
+
+    /// <summary>Maps to <see cref="Checkpointing.Phases.PhaseCheckpointOptions.MaxSnapshots"/>; 1 or more.</summary>
+    public int? MaxSnapshots { get; set; }
+}
+
+/// <summary>
+/// The settings of one shared file's batches (section <c>Checkpointing:SharedFiles:&lt;name&gt;</c>). The batch
+/// settings that are set are combined with <see cref="Checkpointing.SharedFiles.SharedFileBatchPolicy.Or"/> (a batch is
+/// saved when the first of them is reached); with none set the policy is <see cref="Checkpointing.SharedFiles.SharedFileBatchPolicy.Default"/>.
+/// </summary>
+public sealed class SharedFileSettings
+{
+    /// <summary>The shared file, relative to the run folder; may instead be passed in code.</summary>
+    public string? FileName { get; set; }
+
+    /// <summary>Save after this many items (<see cref="Checkpointing.SharedFiles.SharedFileBatchPolicy.Items"/>); 1 or more.</summary>
+    public int? BatchSize { get; set; }
+
+    /// <summary>Save when a row has waited this many seconds (<see cref="Checkpointing.SharedFiles.SharedFileBatchPolicy.Every"/>); positive.</summary>
+    public double? BatchSeconds { get; set; }
+
+    /// <summary>Save when the buffered rows reach this many bytes (<see cref="Checkpointing.SharedFiles.SharedFileBatchPolicy.Adaptive"/>); 1 or more.</summary>
+    public long? BatchBytes { get; set; }
 }
 
 /// <summary>

@@ -12,7 +12,7 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
 {
     private const string Prefix = CheckpointingOptions.SectionName + ":";
 
-    // The keys of the section; a new section (e.g. Phases, SharedFiles) is added here with its property.
+    // The keys of the section; a new section is added here with its property.
     private static readonly string[] KnownKeys =
     [
         nameof(CheckpointingOptions.Root), nameof(CheckpointingOptions.RunId), nameof(CheckpointingOptions.Resume),
@@ -20,7 +20,7 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
         nameof(CheckpointingOptions.CommitItems), nameof(CheckpointingOptions.CommitInterval),
         nameof(CheckpointingOptions.ItemFailurePolicy), nameof(CheckpointingOptions.ValidateOutputsOnResume),
         nameof(CheckpointingOptions.StrictCheckpoint), nameof(CheckpointingOptions.Stages), nameof(CheckpointingOptions.Store),
-        nameof(CheckpointingOptions.Health),
+        nameof(CheckpointingOptions.Health), nameof(CheckpointingOptions.Phases), nameof(CheckpointingOptions.SharedFiles),
     ];
 
     private static readonly string[] StageKeys =
@@ -28,6 +28,17 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
         nameof(StageSettings.Resume), nameof(StageSettings.MaxDegreeOfParallelism), nameof(StageSettings.CommitPolicy),
         nameof(StageSettings.CommitItems), nameof(StageSettings.CommitInterval), nameof(StageSettings.ItemFailurePolicy),
         nameof(StageSettings.ValidateOutputsOnResume), nameof(StageSettings.StrictCheckpoint),
+    ];
+
+    private static readonly string[] PhaseKeys =
+    [
+        nameof(PhaseSettings.Root), nameof(PhaseSettings.MinSaveInterval), nameof(PhaseSettings.Ttl), nameof(PhaseSettings.MaxSnapshots),
+    ];
+
+    private static readonly string[] SharedFileKeys =
+    [
+        nameof(SharedFileSettings.FileName), nameof(SharedFileSettings.BatchSize), nameof(SharedFileSettings.BatchSeconds),
+        nameof(SharedFileSettings.BatchBytes),
     ];
 
     public ValidateOptionsResult Validate(string? name, CheckpointingOptions options)
@@ -38,7 +49,7 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
             AddUnknownKeys(section.Section, errors);
         }
 
-        if (GetRootProblem(options.Root) is { } rootProblem)
+        if (GetRootProblem(Prefix + "Root", options.Root) is { } rootProblem)
         {
             errors.Add(rootProblem);
         }
@@ -82,6 +93,16 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
             errors.Add($"{Prefix}Health:UnhealthyAfter ({health.UnhealthyAfter:c}) must be greater than {Prefix}Health:DegradedAfter ({health.DegradedAfter:c}).");
         }
 
+        foreach (var (phase, settings) in (options.Phases ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            AddPhaseProblems(phase, settings ?? new PhaseSettings(), errors);
+        }
+
+        foreach (var (fileName, settings) in (options.SharedFiles ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            AddSharedFileProblems(fileName, settings ?? new SharedFileSettings(), errors);
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -97,6 +118,73 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
         if (!OptionValues.TryParseItemFailurePolicy(options.ItemFailurePolicy, out _))
         {
             errors.Add($"{prefix}ItemFailurePolicy '{options.ItemFailurePolicy}' is not an item failure policy; use FailStage or SkipItem.");
+        }
+    }
+
+    private static void AddPhaseProblems(string phase, PhaseSettings settings, List<string> errors)
+    {
+        var prefix = $"{Prefix}Phases:{phase}:";
+        if (CheckpointKeys.GetProblem(phase) is { } phaseProblem)
+        {
+            errors.Add($"{Prefix}Phases:{phase} does not name a phase: {phaseProblem}.");
+            return;
+        }
+
+        if (settings.Root is { } root && GetRootProblem(prefix + "Root", root) is { } rootProblem)
+        {
+            errors.Add(rootProblem);
+        }
+
+        if (settings.MinSaveInterval is { } interval && interval < TimeSpan.Zero)
+        {
+            errors.Add($"{prefix}MinSaveInterval must be zero (save every time) or positive; it is {interval:c}.");
+        }
+
+        if (settings.Ttl is { } ttl && ttl <= TimeSpan.Zero)
+        {
+            errors.Add($"{prefix}Ttl must be positive; it is {ttl:c}.");
+        }
+
+        if (settings.MaxSnapshots is { } max && max < 1)
+        {
+            errors.Add($"{prefix}MaxSnapshots must be 1 or more; it is {max.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    private static void AddSharedFileProblems(string name, SharedFileSettings settings, List<string> errors)
+    {
+        var prefix = $"{Prefix}SharedFiles:{name}:";
+        if (CheckpointKeys.GetProblem(name) is { } nameProblem)
+        {
+            errors.Add($"{Prefix}SharedFiles:{name} does not name a shared-file checkpoint: {nameProblem}.");
+            return;
+        }
+
+        if (settings.FileName is { } fileName)
+        {
+            var segments = fileName.Replace('\\', '/').Split('/');
+            var problem = string.IsNullOrWhiteSpace(fileName) ? "it is empty"
+                : Path.IsPathRooted(fileName) ? "it is rooted"
+                : segments.Select(CheckpointKeys.GetProblem).FirstOrDefault(p => p is not null);
+            if (problem is not null)
+            {
+                errors.Add($"{prefix}FileName '{fileName}' must be a relative path inside the run folder: {problem}.");
+            }
+        }
+
+        if (settings.BatchSize is { } size && size < 1)
+        {
+            errors.Add($"{prefix}BatchSize must be 1 or more; it is {size.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (settings.BatchSeconds is { } seconds && !(seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds))
+        {
+            errors.Add($"{prefix}BatchSeconds must be positive; it is {seconds.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (settings.BatchBytes is { } bytes && bytes < 1)
+        {
+            errors.Add($"{prefix}BatchBytes must be 1 or more; it is {bytes.ToString(CultureInfo.InvariantCulture)}.");
         }
     }
 
@@ -166,6 +254,20 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
                     AddUnknown(stage, StageKeys, errors);
                 }
             }
+            else if (Is(child, nameof(CheckpointingOptions.Phases)))
+            {
+                foreach (var phase in child.GetChildren())
+                {
+                    AddUnknown(phase, PhaseKeys, errors);
+                }
+            }
+            else if (Is(child, nameof(CheckpointingOptions.SharedFiles)))
+            {
+                foreach (var sharedFile in child.GetChildren())
+                {
+                    AddUnknown(sharedFile, SharedFileKeys, errors);
+                }
+            }
             else if (Is(child, nameof(CheckpointingOptions.Health)))
             {
                 AddUnknown(child, [nameof(CheckpointingHealthOptions.DegradedAfter), nameof(CheckpointingHealthOptions.UnhealthyAfter)], errors);
@@ -191,11 +293,11 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
 
     private static bool Is(IConfigurationSection section, string key) => string.Equals(section.Key, key, StringComparison.OrdinalIgnoreCase);
 
-    private static string? GetRootProblem(string? root)
+    private static string? GetRootProblem(string key, string? root)
     {
         if (string.IsNullOrWhiteSpace(root))
         {
-            return $"{Prefix}Root must name a folder; it is empty.";
+            return $"{key} must name a folder; it is empty.";
         }
 
         string fullPath;
@@ -205,7 +307,7 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            return $"{Prefix}Root '{root}' is not a valid path: {e.Message}";
+            return $"{key} '{root}' is not a valid path: {e.Message}";
         }
 
         // The folder is created on first use, so only an existing file in the way is an error, at the root
@@ -215,8 +317,8 @@ internal sealed class CheckpointingOptionsValidator(IEnumerable<CheckpointStoreR
             if (File.Exists(path))
             {
                 return path == fullPath
-                    ? $"{Prefix}Root '{root}' is a file ({fullPath}); it must be a folder (created if missing)."
-                    : $"{Prefix}Root '{root}' cannot be created: '{path}' is a file.";
+                    ? $"{key} '{root}' is a file ({fullPath}); it must be a folder (created if missing)."
+                    : $"{key} '{root}' cannot be created: '{path}' is a file.";
             }
 
             if (Directory.Exists(path))

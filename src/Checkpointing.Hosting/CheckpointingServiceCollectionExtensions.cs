@@ -72,6 +72,10 @@ public static class CheckpointingServiceCollectionExtensions
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<StageMonitor>()));
+        services.TryAddSingleton(sp => new CheckpointOptionsFactory(
+            sp.GetRequiredService<IOptions<CheckpointingOptions>>().Value,
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            sp.GetRequiredService<TimeProvider>()));
         builder.AddStore(CheckpointStoreOptions.File, sp => new FileCheckpointStore(
             sp.GetRequiredService<IOptions<CheckpointingOptions>>().Value.Root,
             sp.GetRequiredService<TimeProvider>()));

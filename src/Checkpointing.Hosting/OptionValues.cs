@@ -1,3 +1,5 @@
+using Checkpointing.SharedFiles;
+
 namespace Checkpointing.Hosting;
 
 /// <summary>The commit policies that configuration can name.</summary>
@@ -70,6 +72,30 @@ internal static class OptionValues
     {
         TryParseItemFailurePolicy(options.ItemFailurePolicy, out var policy);
         return policy;
+    }
+
+    /// <summary>The batch policy of validated shared-file settings: those set, combined with Or; the default when none is.</summary>
+    public static SharedFileBatchPolicy GetBatchPolicy(SharedFileSettings settings)
+    {
+        SharedFileBatchPolicy? policy = null;
+        if (settings.BatchSize is { } size)
+        {
+            policy = SharedFileBatchPolicy.Items(size);
+        }
+
+        if (settings.BatchSeconds is { } seconds)
+        {
+            var every = SharedFileBatchPolicy.Every(TimeSpan.FromSeconds(seconds));
+            policy = policy is null ? every : policy.Or(every);
+        }
+
+        if (settings.BatchBytes is { } bytes)
+        {
+            var adaptive = SharedFileBatchPolicy.Adaptive(bytes);
+            policy = policy is null ? adaptive : policy.Or(adaptive);
+        }
+
+        return policy ?? SharedFileBatchPolicy.Default;
     }
 
     // Names only: Enum.TryParse alone would also accept numbers ("7") and comma lists.
