@@ -147,7 +147,7 @@ public class CliValidateBenchmarks
         ContributorOneRole = "A",
         Pages = 100 + (i % 400),
         PubDate = new DateOnly(2025, 1, 1).AddDays(i % 365),
-        Returnable = true,
+        Returnable = "Yes-Destroy",
         LanguageCode = "eng",
         AnnotationSummary = $"<p>Summary of book {i}.</p>",
         UsSuggestedListPrice = 9.99m + (i % 30),

@@ -44,7 +44,7 @@ public partial class LsiRow107
     [LsiColumn("Stamped Text CENTER")] public string? StampedTextCenter { get; set; }
     [LsiColumn("Stamped Text RIGHT")] public string? StampedTextRight { get; set; }
     [LsiColumn("Order Type Eligibility")] public string? OrderTypeEligibility { get; set; }
-    [LsiColumn("Returnable", Format = LsiFormat.YesNo)] public bool? Returnable { get; set; }
+    [LsiColumn("Returnable")] public string? Returnable { get; set; }   // LSI: Yes-Destroy, Yes-Deliver or No
     [LsiColumn("BISAC Category")] public string? BisacCategory { get; set; }
     [LsiColumn("Language Code")] public string? LanguageCode { get; set; }
     [LsiColumn("LSI FlexField1 (please consult LSI before using)")] public string? LsiFlexfield1PleaseConsultLsiBeforeUsing { get; set; }
@@ -156,7 +156,7 @@ public partial class CsvRow107
     [CsvColumn("Stamped Text CENTER")] public string? StampedTextCenter { get; set; }
     [CsvColumn("Stamped Text RIGHT")] public string? StampedTextRight { get; set; }
     [CsvColumn("Order Type Eligibility")] public string? OrderTypeEligibility { get; set; }
-    [CsvColumn("Returnable")] public bool? Returnable { get; set; }
+    [CsvColumn("Returnable")] public string? Returnable { get; set; }
     [CsvColumn("BISAC Category")] public string? BisacCategory { get; set; }
     [CsvColumn("Language Code")] public string? LanguageCode { get; set; }
     [CsvColumn("LSI FlexField1 (please consult LSI before using)")] public string? LsiFlexfield1PleaseConsultLsiBeforeUsing { get; set; }
