@@ -21,9 +21,7 @@ public sealed class ConsolidationKillTests(ITestOutputHelper output) : IDisposab
     public async Task A_phase_killed_at_random_moments_ends_with_the_result_of_an_uninterrupted_run()
     {
         var reference = _temp.Combine("reference");
-        var stopwatch = Stopwatch.StartNew();
         var run = await RunAsync(reference);
-        var duration = stopwatch.Elapsed;
         Assert.True(run.ExitCode == 0, run.Output);
         var expected = File.ReadAllBytes(ResultPath(reference));
 
@@ -39,9 +37,9 @@ public sealed class ConsolidationKillTests(ITestOutputHelper output) : IDisposab
             for (var attempt = 0; attempt < 2; attempt++)
             {
                 var process = Start(root, "--save-interval", saveInterval);
-                // Process start-up takes most of a short run: kill between a third of it and its end.
-                var delay = duration * (0.35 + (0.65 * random.NextDouble()));
-                var killed = await KillAfterAsync(process, delay);
+                // Kill once the process has folded 2 to 9 books (so its first snapshot exists), plus a random part
+                // of a book's latency, so the kill lands in a book's work or in a save whatever the machine's speed.
+                var killed = await KillAfterFoldsAsync(process, random.Next(2, 10), TimeSpan.FromMilliseconds(random.Next(0, 100)));
                 resumed += process.Output.Contains("Resuming from", StringComparison.Ordinal) ? 1 : 0;
                 if (!killed)
                 {
@@ -143,9 +141,16 @@ public sealed class ConsolidationKillTests(ITestOutputHelper output) : IDisposab
         return document.RootElement.GetProperty("state").Clone();
     }
 
-    private static async Task<bool> KillAfterAsync(SampleProcess process, TimeSpan delay)
+    private static async Task<bool> KillAfterFoldsAsync(SampleProcess process, int folds, TimeSpan extra)
     {
-        var exited = await process.WaitForExitAsync(delay);
+        var stopwatch = Stopwatch.StartNew();
+        while (!process.HasExited && CountFolds(process.Output) < folds)
+        {
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"the sample folded fewer than {folds} books in a minute:\n{process.Output}");
+            await Task.Delay(5);
+        }
+
+        var exited = await process.WaitForExitAsync(extra);
         if (exited)
         {
             Assert.True(process.ExitCode == 0, process.Output);
@@ -154,6 +159,17 @@ public sealed class ConsolidationKillTests(ITestOutputHelper output) : IDisposab
 
         process.Kill();
         return true;
+    }
+
+    private static int CountFolds(string output)
+    {
+        var count = 0;
+        for (var i = output.IndexOf("FOLDED", StringComparison.Ordinal); i >= 0; i = output.IndexOf("FOLDED", i + 6, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static SampleProcess Start(string root, params string[] args)
@@ -187,6 +203,8 @@ public sealed class ConsolidationKillTests(ITestOutputHelper output) : IDisposab
         public int Id => _process.Id;
 
         public int ExitCode => _process.ExitCode;
+
+        public bool HasExited => _process.HasExited;
 
         public string Output
         {
