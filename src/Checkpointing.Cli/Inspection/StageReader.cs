@@ -128,11 +128,20 @@ internal static class StageReader
         return info.Exists ? (true, info.Length, info.LastWriteTimeUtc) : (false, 0, default);
     }
 
-    private static byte[]? TryReadAllBytes(string path)
+    /// <summary>
+    /// Reads a file the writer may truncate while we read it (the journal, folded into a new snapshot):
+    /// reads to the end as it is then, where <see cref="File.ReadAllBytes"/> would throw
+    /// <see cref="EndOfStreamException"/> when the file shrinks below the length it saw at open. A journal
+    /// cut that way either came with a new snapshot (seen by the caller's stamp check) or lost its tail.
+    /// </summary>
+    internal static byte[]? TryReadAllBytes(string path)
     {
         try
         {
-            return File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer, 81920);
+            return buffer.ToArray();
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
