@@ -59,6 +59,9 @@ public sealed class StageCheckpointOptions
 
     /// <summary>Receives resume and recovery messages.</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>What the stage processes (see <see cref="CheckpointOpenRequest.ItemType"/>); optional.</summary>
+    public string? ItemType { get; init; }
 }
 
 /// <summary>
@@ -129,6 +132,7 @@ public sealed class StageCheckpoint : IAsyncDisposable
                 OutputDirectory = outputDirectory,
                 CommitPolicy = options.CommitPolicy,
                 Strict = options.StrictCheckpoint,
+                ItemType = options.ItemType,
             },
             cancellationToken).ConfigureAwait(false);
         try
@@ -164,6 +168,13 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// </summary>
     private async Task CloseInterruptedRunAsync(CancellationToken cancellationToken)
     {
+        if (Claiming is not null)
+        {
+            // Other workers may be running the stage right now: a shared store closes the runs whose
+            // worker stopped renewing its heartbeat itself.
+            return;
+        }
+
         var state = _journal.GetState();
         if (state.Runs is not [.., { EndedAt: null } run] || run.Status != RunStatus.InProgress)
         {
@@ -184,6 +195,9 @@ public sealed class StageCheckpoint : IAsyncDisposable
             "Stage {Stage}: run {Run}, started {StartedAt:u}, never recorded its end; closed as interrupted at its last record, {At:u}",
             StageName, run.Run, run.StartedAt, lastRecordAt);
     }
+
+    /// <summary>The journal's claims, when the store is shared by several workers (see <see cref="IClaimingCheckpointJournal"/>).</summary>
+    internal IClaimingCheckpointJournal? Claiming => _journal as IClaimingCheckpointJournal;
 
     /// <summary>A copy of the current checkpoint state.</summary>
     public StageCheckpointDocument GetState() => _journal.GetState();
@@ -252,6 +266,11 @@ public sealed class StageCheckpoint : IAsyncDisposable
     public async Task<IReadOnlyList<string>> GetRemainingAsync(IEnumerable<string> keys, bool validateOutputs = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        if (Claiming is { } claiming)
+        {
+            return await GetRemainingClaimedAsync(claiming, keys, validateOutputs, cancellationToken).ConfigureAwait(false);
+        }
+
         var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
         var resetAt = _journal.GetState().ResetAt;
         var remaining = new List<string>();
@@ -378,6 +397,122 @@ public sealed class StageCheckpoint : IAsyncDisposable
         }
 
         return remaining;
+    }
+
+    /// <summary>
+    /// <see cref="GetRemainingAsync"/> on a shared store: the outputs stored with the completions are the
+    /// truth. A completed item whose stored output fails inspection is redone; a valid one whose file copy
+    /// is missing gets it back (the copy is what the next stage and the tools read). A completed item with no
+    /// stored output (marked by hand after a file save) is checked on its file, as with the file store.
+    /// There is nothing to adopt: an output is stored in the transaction that completes its item. The keys
+    /// left are registered in the shared item list, where this worker and the others claim them.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> GetRemainingClaimedAsync(IClaimingCheckpointJournal claiming, IEnumerable<string> keys, bool validateOutputs, CancellationToken cancellationToken)
+    {
+        var distinct = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            CheckpointKeys.Validate(key);
+            if (seen.Add(key))
+            {
+                distinct.Add(key);
+            }
+        }
+
+        var remaining = new List<string>();
+        if (_freshStart)
+        {
+            remaining.AddRange(distinct);
+        }
+        else
+        {
+            var state = _journal.GetState();
+            var completed = distinct.Where(state.Completed.ContainsKey).ToList();
+            var stored = await claiming.ReadOutputsAsync(completed, cancellationToken).ConfigureAwait(false);
+            var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
+            var completedSet = new HashSet<string>(completed, StringComparer.Ordinal);
+            var invalidated = 0;
+            var restored = 0;
+            foreach (var key in distinct)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!completedSet.Contains(key))
+                {
+                    remaining.Add(key);
+                    continue;
+                }
+
+                var path = Path.Combine(OutputDirectoryPath, key + ".json");
+                string? problem;
+                if (stored.TryGetValue(key, out var bytes))
+                {
+                    problem = validateOutputs ? InspectBytes(key, bytes).Problem : null;
+                    if (problem is null && !present.Contains(key + ".json"))
+                    {
+                        AtomicFile.WriteAllBytes(_fs, path, bytes, new AtomicWriteOptions { SkipDirectorySync = true });
+                        restored++;
+                    }
+                }
+                else
+                {
+                    problem = !present.Contains(key + ".json") ? "its output file is missing" : validateOutputs ? Inspect(key, path).Problem : null;
+                }
+
+                if (problem is null)
+                {
+                    continue;
+                }
+
+                invalidated++;
+                _logger.Log(
+                    invalidated <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
+                    "Stage {Stage}: item {Key} was complete but its stored output {Problem}; it will be processed again", StageName, key, problem);
+                await _journal.AppendAsync(
+                    new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
+                    AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
+                remaining.Add(key);
+            }
+
+            if (restored > 0)
+            {
+                await _outputDirectorySync.SyncAsync(cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("Stage {Stage}: wrote back {Count} output file(s) from the outputs stored with their completions into '{Directory}'", StageName, restored, OutputDirectoryPath);
+            }
+
+            if (invalidated > DetailedWarnings)
+            {
+                _logger.LogWarning("Stage {Stage}: in all, {Count} completed item(s) whose stored output is invalid will be processed again (the first {Detailed} are listed above)", StageName, invalidated, DetailedWarnings);
+            }
+        }
+
+        await claiming.RegisterItemsAsync(remaining, cancellationToken).ConfigureAwait(false);
+        return remaining;
+    }
+
+    /// <summary>
+    /// Completes a claimed item on a shared store: inspects its output, stores it with the completion in one
+    /// transaction fenced by the claim's lease, then writes the output file as a copy. Returns false, storing
+    /// and writing nothing, when the lease was lost to another worker.
+    /// </summary>
+    internal async Task<bool> CompleteClaimedAsync(ItemClaim claim, byte[] outputFile, decimal costUsd, int? attempt, CancellationToken cancellationToken)
+    {
+        var claiming = Claiming ?? throw new InvalidOperationException($"Stage '{StageName}' is not on a shared store.");
+        var path = GetOutputPath(claim.Key);
+        if (_options.InspectOutput is { } inspect && inspect(claim.Key, outputFile).Problem is { } problem)
+        {
+            throw new InvalidDataException($"Output of item '{claim.Key}' failed validation before it was saved: {problem}");
+        }
+
+        if (!await claiming.CompleteClaimAsync(claim, outputFile, costUsd, attempt, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        // Only the lease holder gets here, so a worker whose lease was lost never overwrites the copy.
+        AtomicFile.WriteAllBytes(_fs, path, outputFile, new AtomicWriteOptions { SkipDirectorySync = true });
+        await _outputDirectorySync.SyncAsync(CancellationToken.None).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
@@ -535,6 +670,11 @@ public sealed class StageCheckpoint : IAsyncDisposable
             return OutputCheck.Invalid($"cannot be read ({e.Message})");
         }
 
+        return InspectBytes(key, content);
+    }
+
+    private OutputCheck InspectBytes(string key, byte[] content)
+    {
         if (_options.InspectOutput is { } inspect)
         {
             try

@@ -67,6 +67,7 @@ public static class StageRunner
                 StrictCheckpoint = options.StrictCheckpoint,
                 Store = options.Store,
                 Logger = logger,
+                ItemType = $"{typeof(TItem).FullName} -> {typeof(TOutput).FullName}",
                 InspectOutput = (key, bytes) => InspectOutput(definition, key, bytes),
 
                 // An output saved but never marked may have missed its save hook (e.g. its cumulative CSV row).
@@ -100,6 +101,10 @@ public static class StageRunner
             logger.LogInformation("Stage {Stage}: processing {Count} items", stage, remaining.Count);
         }
 
+        // A shared store: this worker claims items in small batches, and other workers may take the rest.
+        var claiming = checkpoint.Claiming;
+        var claims = new System.Collections.Concurrent.ConcurrentDictionary<string, ItemClaim>(StringComparer.Ordinal);
+        var leasesLost = 0;
         var stageTag = StageTelemetry.StageTag(stage);
         if (skipped > 0)
         {
@@ -214,6 +219,12 @@ public static class StageRunner
                 var saved = false;
                 try
                 {
+                    if (claiming is not null)
+                    {
+                        await CompleteClaimedAsync(pending).ConfigureAwait(false);
+                        continue;
+                    }
+
                     await checkpoint.SaveOutputAsync(pending.Item.Key, pending.File, CancellationToken.None).ConfigureAwait(false);
                     saved = true;
                     if (definition.OnOutputSavedAsync is { } onSaved)
@@ -247,6 +258,48 @@ public static class StageRunner
             }
         })).ToArray();
 
+        // Shared store: the output is stored with the completion, fenced by the lease, then copied to its file.
+        // A lost lease means another worker owns the item now: this worker's work is dropped, its cost kept.
+        async ValueTask CompleteClaimedAsync(PendingSave<TOutput> pending)
+        {
+            var key = pending.Item.Key;
+            claims.TryRemove(key, out var claim);
+            var markStarted = markDuration ? Stopwatch.GetTimestamp() : 0;
+            if (!await checkpoint.CompleteClaimedAsync(claim, pending.File, pending.CostUsd, pending.Item.Context.Attempt, CancellationToken.None).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref leasesLost);
+                logger.LogWarning("Stage {Stage}: the lease on item {Key} expired and another worker claimed it; this worker's output is dropped and its cost (${Cost}) kept as a failed attempt", stage, key, pending.CostUsd.ToString("0.0000", CultureInfo.InvariantCulture));
+                await checkpoint.MarkAttemptFailedAsync(key, pending.Item.Context.Attempt, pending.CostUsd, "lease lost: another worker claimed the item", CancellationToken.None).ConfigureAwait(false);
+                StageTelemetry.InFlight.Add(-1, stageTag);
+                StageTelemetry.EndItem(pending.Item.Activity, "lease_lost", pending.Item.Context.Attempt, pending.Item.Context.CostUsd, null);
+                return;
+            }
+
+            if (markDuration)
+            {
+                StageTelemetry.MarkDuration.Record(Stopwatch.GetElapsedTime(markStarted).TotalSeconds, stageTag);
+            }
+
+            if (definition.OnOutputSavedAsync is { } onSaved)
+            {
+                try
+                {
+                    await onSaved(key, pending.Output, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // The item is complete in the store, its output stored and copied: only the hook is missing.
+                    logger.LogError(e, "Stage {Stage}: item {Key} is complete but its save hook failed: {Error}", stage, key, e.Message);
+                }
+            }
+
+            StageTelemetry.Processed.Add(1, stageTag);
+            StageTelemetry.InFlight.Add(-1, stageTag);
+            StageTelemetry.EndItem(pending.Item.Activity, "completed", pending.Item.Context.Attempt, pending.Item.Context.CostUsd, null);
+            var report = tally.Completed(stage, key);
+            progress?.Report(report);
+        }
+
         // Once a budget is reached no new item is taken; the ones in flight finish and are saved.
         decimal? budgetCap = null;
         IEnumerable<string> Admit()
@@ -263,11 +316,69 @@ public static class StageRunner
             }
         }
 
+        // Shared store: claim small batches (no larger than the workers, so claims do not sit idle while
+        // other workers wait) until nothing is left. A store that cannot be reached stops the claiming, not
+        // the items in flight: they finish, and their completions are retried.
+        Exception? storeError = null;
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        async IAsyncEnumerable<string> Claim([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        {
+            var batchSize = Math.Min(options.MaxDegreeOfParallelism, 16);
+            while (!ct.IsCancellationRequested)
+            {
+                if (tally.BudgetReached(out var cap))
+                {
+                    budgetCap = cap;
+                    yield break;
+                }
+
+                IReadOnlyList<ItemClaim> batch;
+                try
+                {
+                    batch = await claiming!.ClaimAsync(batchSize, excluded, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    storeError = e;
+                    logger.LogError(e, "Stage {Stage}: stopped claiming items: {Error}. Completed items are kept in the store; items in flight finish", stage, e.Message);
+                    yield break;
+                }
+
+                if (batch.Count == 0)
+                {
+                    yield break;
+                }
+
+                foreach (var claim in batch)
+                {
+                    if (!byKey.ContainsKey(claim.Key))
+                    {
+                        // Another worker registered a key this one was not given: leave it to them.
+                        excluded.Add(claim.Key);
+                        await claiming!.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    claims[claim.Key] = claim;
+                    yield return claim.Key;
+                }
+            }
+        }
+
         var pipeline = options.ItemPipeline;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = stop.Token };
         try
         {
-            await Parallel.ForEachAsync(Admit(), parallel, async (key, ct) =>
+            if (claiming is null)
+            {
+                await Parallel.ForEachAsync(Admit(), parallel, ProcessItemAsync).ConfigureAwait(false);
+            }
+            else
+            {
+                await Parallel.ForEachAsync(Claim(), parallel, ProcessItemAsync).ConfigureAwait(false);
+            }
+
+            async ValueTask ProcessItemAsync(string key, CancellationToken ct)
             {
                 var item = new ItemRun(key, new ItemContext(stage, key, logger), StageTelemetry.StartItem(stage, options.RunId, key), ct);
                 StageTelemetry.InFlight.Add(1, stageTag);
@@ -317,7 +428,7 @@ public static class StageRunner
                     AddCostMetric(unrecorded, stageTag);
                     await FailItemAsync(item, e, unrecorded, stop).ConfigureAwait(false);
                 }
-            }).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (stageError is not null || cancellationToken.IsCancellationRequested)
         {
@@ -327,6 +438,32 @@ public static class StageRunner
         {
             saves.Writer.TryComplete();
             await Task.WhenAll(savers).ConfigureAwait(false);
+        }
+
+        if (storeError is not null && Interlocked.CompareExchange(ref stageError, storeError, null) is null)
+        {
+            stageErrorMessage = $"The checkpoint store cannot be reached: {storeError.Message}";
+        }
+
+        if (claiming is not null)
+        {
+            // Claims taken but never started (a stop or a failure ended the run) go back at once.
+            foreach (var claim in claims.Values)
+            {
+                try
+                {
+                    await claiming.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException)
+                {
+                    logger.LogDebug(e, "Stage {Stage}: could not release the claim on {Key}; its lease will expire", stage, claim.Key);
+                }
+            }
+
+            if (leasesLost > 0)
+            {
+                logger.LogWarning("Stage {Stage}: {Count} item(s) were lost to other workers after their leases expired (a stall longer than the lease?)", stage, leasesLost);
+            }
         }
 
         var cancelled = stageError is null && cancellationToken.IsCancellationRequested;

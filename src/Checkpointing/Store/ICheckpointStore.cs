@@ -30,6 +30,12 @@ public sealed record CheckpointOpenRequest
 
     /// <summary>Fail on an unreadable snapshot instead of falling back to the outputs.</summary>
     public bool Strict { get; init; }
+
+    /// <summary>
+    /// What the stage processes, e.g. <c>System.Int32 -&gt; MyApp.OcrPage</c>, when known; a shared store
+    /// refuses a stage that another run registered with a different one.
+    /// </summary>
+    public string? ItemType { get; init; }
 }
 
 /// <summary>An open, locked stage checkpoint: its state and the journal of changes to it.</summary>

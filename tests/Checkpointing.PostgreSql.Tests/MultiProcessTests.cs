@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Checkpointing.PostgreSql.Tests;
+
+/// <summary>Several real worker processes share one stage; one is killed and another loses its connection.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class MultiProcessTests(ITestOutputHelper output)
+{
+    private const int Items = 2000;
+
+    [SkippableFact]
+    public async Task Four_workers_share_a_stage_one_killed_and_one_cut_off_and_every_item_completes_exactly_once()
+    {
+        await using var db = PostgresTestDatabase.Create();
+        string[] Args() => ["--items", Items.ToString(), "--delay-ms", "3", "--parallel", "4", "--lease-ms", "1500"];
+        var workers = Enumerable.Range(0, 4).Select(i => WorkerProcess.Start(db, $"ckpt-{db.Schema}-w{i}", Args())).ToList();
+        try
+        {
+            // Worker 0 dies mid-run with claims in hand: its leases expire and the others take its items.
+            await workers[0].WaitUntilAsync(w => w.Worked >= 100, TimeSpan.FromSeconds(60));
+            workers[0].Kill();
+
+            // Worker 1 loses its database connections (as on a network cut or a server-side kill): it retries.
+            await workers[1].WaitUntilAsync(w => w.Worked >= 100, TimeSpan.FromSeconds(60));
+            var terminated = await db.ScalarAsync<int>($"select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'ckpt-{db.Schema}-w1') t");
+            Assert.True(terminated > 0, "worker 1 had no connection to terminate");
+            var workedBeforeCut = workers[1].Worked;
+
+            for (var i = 1; i < 4; i++)
+            {
+                var code = await workers[i].WaitForExitAsync(TimeSpan.FromSeconds(120));
+                output.WriteLine($"worker {i}: exit {code}, worked {workers[i].Worked}\n{workers[i].Output}");
+                Assert.True(code == 0, $"worker {i} exited with {code}:\n{workers[i].Output}");
+            }
+
+            Assert.True(workers[1].Worked > workedBeforeCut, "worker 1 did no work after its connections were cut");
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                worker.Dispose();
+            }
+        }
+
+        // Every item completed exactly once, by an output that is its own and valid, at its own cost.
+        Assert.Equal(Items, await db.ScalarAsync<int>("select count(*) from {s}.items"));
+        Assert.Equal(Items, await db.ScalarAsync<int>("select count(*) from {s}.items where state = 'completed' and completions = 1"));
+        Assert.Equal(Items, await db.ScalarAsync<int>("select count(*) from {s}.items where output->>'key' = key and output->'output'->>'Text' = 'item ' || key::int"));
+        Assert.Equal(Items, await db.ScalarAsync<int>("select count(*) from {s}.items where cost_usd = 0.001 * ((key::int % 7) + 1)"));
+
+        // No lease left behind.
+        Assert.Equal(0, await db.ScalarAsync<int>("select count(*) from {s}.items where lease_owner is not null or lease_expires_at is not null"));
+
+        // The accumulated cost is the sum of the items' costs (completions plus work lost with a lease), and the
+        // runs' own tallies, kept apart by each worker, agree with it.
+        await using var store = db.Store();
+        var state = (await store.ReadStateAsync("shared", "work"))!;
+        var itemCosts = await db.ScalarAsync<decimal>("select sum(cost_usd + failed_cost_usd + earlier_cost_usd) from {s}.items");
+        Assert.Equal(itemCosts, state.TotalCostUsd);
+        Assert.Equal(Enumerable.Range(0, Items).Sum(i => 0.001m * ((i % 7) + 1)) + await db.ScalarAsync<decimal>("select sum(failed_cost_usd) from {s}.items"), state.TotalCostUsd);
+        Assert.Equal(state.TotalCostUsd, state.Runs.Sum(r => r.CostUsd));
+        Assert.Equal(Items, state.Runs.Sum(r => r.Processed));
+
+        // A fifth worker finds nothing to do, and closes the killed worker's run as interrupted.
+        using var last = WorkerProcess.Start(db, $"ckpt-{db.Schema}-w4", Args());
+        Assert.Equal(0, await last.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"RESULT processed=0 skipped={Items} status=Completed", last.Output);
+        state = (await store.ReadStateAsync("shared", "work"))!;
+        Assert.Equal(RunStatus.Interrupted, Assert.Single(state.Runs, r => r.Status != RunStatus.Completed).Status);
+        Assert.Equal(StageStatus.Completed, state.Status);
+
+        // The shared output folder holds each stored output, byte for byte (the fifth worker wrote back the copies
+        // of items whose completion committed just before worker 0 was killed, before it could write the file).
+        await using (var connection = new NpgsqlConnection(db.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"select key, output_sha256 from {db.Schema}.items", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var file = Path.Combine(db.Root, "shared", "work", reader.GetString(0) + ".json");
+                Assert.Equal(reader.GetFieldValue<byte[]>(1), SHA256.HashData(await File.ReadAllBytesAsync(file)));
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Checkpointing.PostgreSql.Tests;
+
+/// <summary>
+/// The server's own crash: <c>pg_ctl stop -m immediate</c> (no shutdown checkpoint, as a power cut or a kill -9 of
+/// the postmaster) in the middle of a run, then a start. Needs control of the test cluster: the variables
+/// <c>CHECKPOINTING_POSTGRES_BIN</c> and <c>CHECKPOINTING_POSTGRES_DATA</c> that .ci/postgres-start prints.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ServerCrashTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public async Task A_server_crash_in_the_middle_of_a_run_loses_no_completed_item()
+    {
+        await using var db = PostgresTestDatabase.Create();
+        var bin = Environment.GetEnvironmentVariable("CHECKPOINTING_POSTGRES_BIN");
+        var data = Environment.GetEnvironmentVariable("CHECKPOINTING_POSTGRES_DATA");
+        Skip.If(
+            string.IsNullOrEmpty(bin) || string.IsNullOrEmpty(data),
+            "CHECKPOINTING_POSTGRES_BIN and CHECKPOINTING_POSTGRES_DATA are not set: this test stops and starts the test server, so it needs the cluster .ci/postgres-start created.");
+
+        const int items = 800;
+        await using var store = db.Store(retries: 12);
+        var confirmed = new ConcurrentQueue<string>();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new SyncProgress(p =>
+        {
+            if (p.LastKey is { } key && !p.LastFailed)
+            {
+                confirmed.Enqueue(key);
+                if (confirmed.Count >= 200)
+                {
+                    reached.TrySetResult();
+                }
+            }
+        });
+        var run = Task.Run(() => StageRunner.RunAsync(
+            TestStage.Definition(before: (_, _, ct) => Task.Delay(2, ct)), Enumerable.Range(0, items),
+            new StageRunOptions { Root = db.Root, RunId = "run1", Store = store, MaxDegreeOfParallelism = 4, ItemFailurePolicy = ItemFailurePolicy.SkipItem, Progress = progress }));
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(120));
+
+        // Every item reported complete before the crash must survive it.
+        var before = confirmed.ToHashSet(StringComparer.Ordinal);
+        PgCtl(bin!, $"-D {data} stop -m immediate");
+        PgCtl(bin!, $"-D {data} -l {Path.Combine(Path.GetDirectoryName(data)!, "server.log")} -w start");
+
+        try
+        {
+            var result = await run;
+            output.WriteLine($"the run bridged the restart: {result.Processed} processed, {result.Failed} failed");
+        }
+        catch (StageFailedException e)
+        {
+            // Retries can run out while the server recovers: the worker stops claiming and says why.
+            output.WriteLine("the run stopped: " + e.Message);
+        }
+
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        var keys = string.Join(",", before.Select(k => $"'{k}'"));
+        Assert.Equal(before.Count, await db.ScalarAsync<int>($"select count(*) from {{s}}.items where state = 'completed' and key in ({keys})"));
+
+        // A rerun finishes the stage: each item completed once.
+        await using var again = db.Store();
+        await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, items), new StageRunOptions { Root = db.Root, RunId = "run1", Store = again, MaxDegreeOfParallelism = 4 });
+        Assert.Equal(items, await db.ScalarAsync<int>("select count(*) from {s}.items where state = 'completed' and completions = 1"));
+    }
+
+    private static void PgCtl(string bin, string arguments)
+    {
+        // pg_ctl refuses to run as root: the cluster of .ci/postgres-start belongs to the postgres user then.
+        var root = Environment.UserName == "root";
+        var info = new ProcessStartInfo(root ? "runuser" : Path.Combine(bin, "pg_ctl")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (root)
+        {
+            foreach (var arg in new[] { "-u", "postgres", "--", Path.Combine(bin, "pg_ctl") })
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+
+        foreach (var arg in arguments.Split(' '))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEnd();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"pg_ctl {arguments} failed ({process.ExitCode}): {stdout}{stderr}");
+    }
+
+    private sealed class SyncProgress(Action<StageProgress> report) : IProgress<StageProgress>
+    {
+        public void Report(StageProgress value) => report(value);
+    }
+}
