@@ -32,7 +32,8 @@ internal sealed record CheckpointedStage(
     string? ValidateMethod,
     bool ValidateIsStatic,
     bool ValidateReturnsBool,
-    CumulativeCsvModel? CumulativeCsv = null);
+    CumulativeCsvModel? CumulativeCsv = null,
+    SharedFileModel? SharedFile = null);
 
 /// <summary>A type that contains the stage class, written as a partial declaration around it.</summary>
 /// <param name="Declaration">For example <c>partial class Outer&lt;T&gt;</c>.</param>

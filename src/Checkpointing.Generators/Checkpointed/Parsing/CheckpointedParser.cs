@@ -149,13 +149,39 @@ internal static class CheckpointedParser
             validate = StageSignatureParser.ParseValidateMethod(validateMethods[0], process.Value.Output, compilation, Report);
         }
 
-        if (process is not null && jsonContext is not null)
+        // [SharedFileOutput]: rows of one shared file, saved in batches; no per-item JSON, folder, CSV or validator.
+        var sharedAttribute = SharedFileParser.Find(type);
+        SharedFileModel? sharedFile = null;
+        if (sharedAttribute is not null)
+        {
+            var conflicts = new (bool Set, string What, Location? Where)[]
+            {
+                (outputDirectory is not null, "OutputDirectory", ArgumentLocation(attributeSyntax, "OutputDirectory")),
+                (jsonContext is not null, "JsonContext", jsonContextLocation),
+                (csvImprint is not null, "CumulativeCsvImprint", csvImprintLocation),
+                (validateMethods.Count > 0, validateMethods.Count > 0 ? $"the [ValidateOutput] method '{validateMethods[0].Name}'" : "", validateMethods.Count > 0 ? FirstLocation(validateMethods[0]) : null),
+            };
+            foreach (var (set, what, where) in conflicts)
+            {
+                if (set)
+                {
+                    Report(DiagnosticDescriptors.SharedFileStageSetting, where ?? attributeLocation, stageName, what);
+                }
+            }
+
+            if (process is not null)
+            {
+                sharedFile = SharedFileParser.Parse(sharedAttribute, process.Value.Output, type, stageName, compilation, attributeLocation, Report);
+            }
+        }
+
+        if (process is not null && jsonContext is not null && sharedAttribute is null)
         {
             StageSignatureParser.CheckJsonContext(jsonContext, jsonContextLocation ?? attributeLocation, process.Value.Output, stageName, compilation, Report);
         }
 
         CumulativeCsvModel? cumulativeCsv = null;
-        if (csvImprint is not null)
+        if (csvImprint is not null && sharedAttribute is null)
         {
             if (CheckpointedFileNames.GetProblem(csvImprint) is { } imprintProblem)
             {
@@ -168,13 +194,13 @@ internal static class CheckpointedParser
         }
 
         var rules = EquatableArray<ValidationRule>.Empty;
-        if (process is not null)
+        if (process is not null && sharedAttribute is null)
         {
             rules = ValidationRuleParser.Parse(process.Value.Output, type, compilation, attributeLocation, Report, cancellationToken).ToEquatableArray();
         }
 
         var hasError = diagnostics.Any(d => d.IsError);
-        if (!hasError && process is not null && jsonContext is null)
+        if (!hasError && process is not null && jsonContext is null && sharedAttribute is null)
         {
             Report(DiagnosticDescriptors.ReflectionJson, attributeLocation, stageName, process.Value.Output.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString());
         }
@@ -212,7 +238,8 @@ internal static class CheckpointedParser
             ValidateMethod: validate?.Method.Name,
             ValidateIsStatic: validate?.Method.IsStatic ?? false,
             ValidateReturnsBool: validate?.ReturnsBool ?? false,
-            CumulativeCsv: cumulativeCsv);
+            CumulativeCsv: cumulativeCsv,
+            SharedFile: sharedFile);
         return new CheckpointedParseResult(stage, identity, diagnostics.ToEquatableArray());
     }
 
