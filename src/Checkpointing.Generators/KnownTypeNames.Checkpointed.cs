@@ -13,5 +13,7 @@ internal static partial class KnownTypeNames
     public const string CancellationToken = "System.Threading.CancellationToken";
     public const string JsonSerializerContext = "System.Text.Json.Serialization.JsonSerializerContext";
     public const string JsonSerializable = "System.Text.Json.Serialization.JsonSerializableAttribute";
+    public const string SharedFileOutput = "Checkpointing.SharedFiles.SharedFileOutputAttribute";
+    public const string SharedFileFormat = "Checkpointing.SharedFiles.ISharedFileFormat`1";
     public const string DataAnnotationsNamespace = "System.ComponentModel.DataAnnotations";
 }

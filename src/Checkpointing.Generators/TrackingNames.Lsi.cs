@@ -5,4 +5,6 @@ internal static partial class TrackingNames
     public const string LsiRecords = nameof(LsiRecords);
     public const string LsiTemplates = nameof(LsiTemplates);
     public const string LsiResolved = nameof(LsiResolved);
+    public const string LsiDiagnostics = nameof(LsiDiagnostics);
+    public const string LsiModels = nameof(LsiModels);
 }

@@ -15,6 +15,11 @@ namespace Checkpointing.Benchmarks;
 /// after an edit in a file that no generator reads, which must be served from its caches. The generators
 /// are found by reflection in Checkpointing.Generators, so the benchmark follows whatever main ships.
 /// </summary>
+/// <remarks>
+/// Before/after in one run: set <c>CHECKPOINTING_BASELINE_GENERATORS</c> to the path of another build of
+/// Checkpointing.Generators.dll (e.g. main's) and <see cref="Version"/> takes both values, <c>baseline</c>
+/// (that build, loaded into its own load context) and <c>current</c> (this one).
+/// </remarks>
 public class GeneratorBenchmarks
 {
     private const int Count = 200;
@@ -32,16 +37,26 @@ public class GeneratorBenchmarks
     private int _edit;
 
     /// <summary>True when Checkpointing.Generators has at least one generator to measure.</summary>
-    public static bool HasGenerators() => GeneratorTypes().Length > 0;
+    public static bool HasGenerators() => GeneratorTypes("current").Length > 0;
 
     /// <summary>Which generators run: each alone (on its own 200 types) or both on the whole compilation.</summary>
     [Params("Checkpointed", "LsiRecord", "Both")]
     public string Generators { get; set; } = "Both";
 
+    /// <summary>The environment variable naming a baseline build of Checkpointing.Generators.dll.</summary>
+    public const string BaselineVariable = "CHECKPOINTING_BASELINE_GENERATORS";
+
+    /// <summary>Which build of the generators runs: <c>current</c>, or <c>baseline</c> (see <see cref="BaselineVariable"/>).</summary>
+    [ParamsSource(nameof(Versions))]
+    public string Version { get; set; } = "current";
+
+    public static IEnumerable<string> Versions() =>
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable(BaselineVariable)) ? ["current"] : ["baseline", "current"];
+
     [GlobalSetup]
     public void Setup()
     {
-        var generatorTypes = GeneratorTypes()
+        var generatorTypes = GeneratorTypes(Version)
             .Where(t => Generators == "Both" || t.Name == Generators + "Generator")
             .ToArray();
         if (generatorTypes.Length == 0)
@@ -97,24 +112,58 @@ public class GeneratorBenchmarks
     }
 
     /// <summary>
-    /// <c>--generator-timing</c>: the generators' own time (the driver's timing info) against the wall time of
-    /// each kind of run, to tell the generators' work from the compiler's (binding a new compilation).
+    /// <c>--generator-timing</c>: the wall time and the generators' own time (the driver's timing info) of a full
+    /// run and of an unrelated edit, in interleaved rounds over every <see cref="Versions"/> (baseline and current
+    /// alternate, so a load change on the machine hits both); prints each round and the medians with their ratios.
     /// </summary>
     public static void PrintTimings(string generators, int runs)
     {
-        var bench = new GeneratorBenchmarks { Generators = generators };
-        bench.Setup();
+        var benches = Versions().Select(v => new GeneratorBenchmarks { Generators = generators, Version = v }).ToList();
+        foreach (var bench in benches)
+        {
+            bench.Setup();
+            bench.FullRun(); // JIT and first-touch costs out of the measured rounds
+            bench.UnrelatedEdit();
+        }
+
+        var samples = benches.ToDictionary(b => b.Version, _ => new List<(double Full, double FullGenerators, double Edit, double EditGenerators)>());
         for (var i = 0; i < runs; i++)
         {
-            var start = System.Diagnostics.Stopwatch.GetTimestamp();
-            var full = bench.FullRun();
-            var fullWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
-            start = System.Diagnostics.Stopwatch.GetTimestamp();
-            var edit = bench.UnrelatedEdit();
-            var editWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
-            Console.WriteLine(
-                $"{generators}: full run {fullWall.TotalMilliseconds:0} ms wall, {full.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators; "
-                + $"unrelated edit {editWall.TotalMilliseconds:0} ms wall, {edit.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators");
+            foreach (var bench in benches)
+            {
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                var full = bench.FullRun();
+                var fullWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+                start = System.Diagnostics.Stopwatch.GetTimestamp();
+                var edit = bench.UnrelatedEdit();
+                var editWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+                samples[bench.Version].Add((fullWall.TotalMilliseconds, full.GetTimingInfo().ElapsedTime.TotalMilliseconds,
+                    editWall.TotalMilliseconds, edit.GetTimingInfo().ElapsedTime.TotalMilliseconds));
+                Console.WriteLine(
+                    $"{generators} {bench.Version}: full run {fullWall.TotalMilliseconds:0} ms wall, {full.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators; "
+                    + $"unrelated edit {editWall.TotalMilliseconds:0} ms wall, {edit.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators");
+            }
+        }
+
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        var medians = samples.ToDictionary(p => p.Key, p => (
+            Full: Median(p.Value.Select(v => v.Full)), FullGenerators: Median(p.Value.Select(v => v.FullGenerators)),
+            Edit: Median(p.Value.Select(v => v.Edit)), EditGenerators: Median(p.Value.Select(v => v.EditGenerators))));
+        foreach (var (version, m) in medians)
+        {
+            Console.WriteLine($"{generators} {version} median of {runs}: full run {m.Full:0} ms ({m.FullGenerators:0} ms in generators); "
+                + $"unrelated edit {m.Edit:0} ms ({m.EditGenerators:0} ms in generators) = {m.Edit / m.Full:0.00}x a full run");
+        }
+
+        if (medians.TryGetValue("baseline", out var before) && medians.TryGetValue("current", out var after))
+        {
+            Console.WriteLine($"{generators} current / baseline: full run {after.Full / before.Full:0.00}x, unrelated edit {after.Edit / before.Edit:0.00}x "
+                + $"(generators' own time: {after.FullGenerators / before.FullGenerators:0.00}x, {after.EditGenerators / before.EditGenerators:0.00}x)");
         }
     }
 
@@ -154,11 +203,30 @@ public class GeneratorBenchmarks
         return _warmDriver.RunGenerators(edited);
     }
 
-    private static Type[] GeneratorTypes() =>
-        Assembly.Load("Checkpointing.Generators").GetTypes()
+    private static Type[] GeneratorTypes(string version) =>
+        GeneratorAssembly(version).GetTypes()
             .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t) && t.GetCustomAttribute<GeneratorAttribute>() is not null)
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .ToArray();
+
+    private static Assembly? _baseline;
+
+    private static Assembly GeneratorAssembly(string version)
+    {
+        if (version != "baseline")
+        {
+            return Assembly.Load("Checkpointing.Generators");
+        }
+
+        var path = Environment.GetEnvironmentVariable(BaselineVariable);
+        if (string.IsNullOrEmpty(path) || !File.Exists(path))
+        {
+            throw new InvalidOperationException($"{BaselineVariable} must name a build of Checkpointing.Generators.dll (it is '{path}').");
+        }
+
+        // Its own load context, so it can have the same name as the current build; Roslyn comes from the default context.
+        return _baseline ??= new System.Runtime.Loader.AssemblyLoadContext("baseline-generators").LoadFromAssemblyPath(Path.GetFullPath(path));
+    }
 
     private GeneratorDriver NewDriver() =>
         CSharpGeneratorDriver.Create(_generators, _additionalTexts, ParseOptions, optionsProvider: null,

@@ -26,7 +26,7 @@ public static class Program
         {
             foreach (var generators in new[] { "Checkpointed", "LsiRecord", "Both" })
             {
-                GeneratorBenchmarks.PrintTimings(generators, runs: 4);
+                GeneratorBenchmarks.PrintTimings(generators, runs: args.Contains("--quick") ? 3 : 7);
             }
 
             return 0;

@@ -120,6 +120,21 @@ internal static partial class DiagnosticDescriptors
         "Stage '{0}' sets CumulativeCsvImprint, but its output type '{1}' is neither an [LsiRecord] nor a [CsvRecord] type, so it has no CSV row to append; mark '{1}' [LsiRecord] or remove the setting",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor UnsupportedSharedFileFormat = Checkpointed(
+        "CKPT123", "Shared-file format cannot be used",
+        "The shared-file format '{0}' of stage '{1}' cannot be used: {2}; name a class with a public parameterless constructor that implements ISharedFileFormat<{3}>",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SharedFileStageSetting = Checkpointed(
+        "CKPT124", "Setting does not apply to a shared-file stage",
+        "Stage '{0}' saves its outputs as rows of one shared file, so {1} has no effect; remove it (the format checks each saved file by reading it back)",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidSharedFileName = Checkpointed(
+        "CKPT125", "Shared file name is not a relative path in the run folder",
+        "The shared file \"{0}\" of stage '{1}' is not a usable path inside the run folder: {2}; use a file name such as \"review.csv\", or folders separated by '/'",
+        DiagnosticSeverity.Error);
+
     private static DiagnosticDescriptor Checkpointed(string id, string title, string message, DiagnosticSeverity severity) =>
         new(id, title, message, CheckpointedCategory, severity, isEnabledByDefault: true,
             helpLinkUri: $"https://github.com/checkpointing/checkpointing/blob/main/docs/diagnostics/{id}.md");

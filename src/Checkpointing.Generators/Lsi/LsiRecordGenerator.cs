@@ -1,7 +1,7 @@
 using System.Linq;
-using Checkpointing.Generators.Helpers;
+using Checkpointing.Generators.Shared;
 using Checkpointing.Generators.Lsi.Emit;
-using Checkpointing.Generators.Lsi.Models;
+using Checkpointing.Generators.Lsi.Model;
 using Checkpointing.Generators.Lsi.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -36,18 +36,28 @@ public sealed class LsiRecordGenerator : IIncrementalGenerator
             .Select(static (pair, ct) => LsiRecordResolver.Resolve(pair.Left, pair.Right, ct))
             .WithTrackingName(TrackingNames.LsiResolved);
 
-        context.RegisterSourceOutput(resolved, static (spc, model) =>
+        // Diagnostics and source apart (as System.Text.Json's generator does): diagnostics carry locations, the
+        // record model does not, so moving a line reports again but re-emits nothing.
+        var diagnostics = resolved
+            .Select(static (result, _) => result.Diagnostics)
+            .Where(static d => !d.IsEmpty)
+            .WithTrackingName(TrackingNames.LsiDiagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
         {
-            foreach (var diagnostic in model.Diagnostics)
+            foreach (var diagnostic in items)
             {
                 spc.ReportDiagnostic(diagnostic.ToDiagnostic());
             }
+        });
 
-            if (!model.HasErrors)
-            {
-                var (hintName, source) = LsiRecordEmitter.Emit(model);
-                spc.AddSource(hintName, source);
-            }
+        var models = resolved
+            .Select(static (result, _) => result.Record)
+            .Where(static record => record is not null)
+            .WithTrackingName(TrackingNames.LsiModels);
+        context.RegisterSourceOutput(models, static (spc, model) =>
+        {
+            var (hintName, source) = LsiRecordEmitter.Emit(model!);
+            spc.AddSource(hintName, source);
         });
     }
 }

@@ -1,3 +1,4 @@
+using Checkpointing.Generators.Checkpointed;
 using System.Reflection;
 using System.Runtime.Loader;
 using Checkpointing.Generators.Lsi;

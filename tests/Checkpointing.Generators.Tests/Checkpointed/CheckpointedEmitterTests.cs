@@ -1,6 +1,6 @@
-using Checkpointing.Generators.Emit;
-using Checkpointing.Generators.Helpers;
-using Checkpointing.Generators.Models;
+using Checkpointing.Generators.Checkpointed.Emit;
+using Checkpointing.Generators.Checkpointed.Model;
+using Checkpointing.Generators.Shared;
 using Checkpointing.Generators.Tests.Infrastructure;
 
 namespace Checkpointing.Generators.Tests.Checkpointed;
@@ -15,7 +15,7 @@ public sealed class CheckpointedEmitterTests
         HintName: "Books.Pipeline.Stages.Inner_1.IsbnStage.Checkpointed.g.cs",
         StageName: "isbn \"check\"",
         OutputDirectory: "isbn-out",
-        MemberAccessibility: "internal",
+        MemberAccessibility: GeneratedAccessibility.Internal,
         ItemType: "global::Books.Pipeline.Book",
         OutputType: "global::Books.Pipeline.IsbnResult?",
         OutputTypeOfName: "global::Books.Pipeline.IsbnResult",
@@ -31,8 +31,8 @@ public sealed class CheckpointedEmitterTests
         JsonContextType: "global::Books.Pipeline.BookJson",
         ValidationRules: new[]
         {
-            new CheckpointedValidationRule(CheckpointedRuleKind.RegularExpression, "Isbn", "Bad \"ISBN\"", new[] { "@\"^\\d{13}$\"" }.ToEquatableArray(), true, true),
-        }.ToEquatableArray(),
+            new PatternRule("Isbn", "Bad \"ISBN\"", MemberIsNullable: true, Pattern: @"^\d{13}$"),
+        }.ToEquatableArray<ValidationRule>(),
         ValidateMethod: "IsKnown",
         ValidateIsStatic: false,
         ValidateReturnsBool: true);

@@ -1,3 +1,4 @@
+using Checkpointing.Generators.Checkpointed;
 using Checkpointing.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -49,6 +50,24 @@ public sealed class CheckpointedIncrementalityTests
 
         IncrementalAssert.AllCachedOrUnchanged(rerun, TrackedSteps);
         IncrementalAssert.NoRoslynObjectsInOutputs(rerun, TrackedSteps);
+    }
+
+    [Fact]
+    public void Moving_a_stage_down_reports_its_diagnostics_at_the_new_line_and_re_emits_nothing()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(Usings + Stage, Usings + Unrelated);
+        var driver = GeneratorHarness.CreateDriver(null, new CheckpointedGenerator()).RunGenerators(compilation);
+        var before = Assert.Single(driver.GetRunResult().Diagnostics); // CKPT113: no JsonContext
+
+        var edited = Replace(compilation, 0, Usings + "\n\n\n" + Stage);
+        var rerun = driver.RunGenerators(edited).GetRunResult();
+
+        IncrementalAssert.AllCachedOrUnchanged(rerun, TrackingNames.CheckpointedStages);
+        var diagnostics = rerun.Results.Single().TrackedSteps[TrackingNames.CheckpointedDiagnostics];
+        Assert.Contains(diagnostics.SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        var after = Assert.Single(rerun.Diagnostics);
+        Assert.Equal("CKPT113", after.Id);
+        Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 3, after.Location.GetLineSpan().StartLinePosition.Line);
     }
 
     [Fact]

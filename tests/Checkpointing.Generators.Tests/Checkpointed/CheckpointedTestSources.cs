@@ -1,3 +1,4 @@
+using Checkpointing.Generators.Checkpointed;
 using Checkpointing.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;

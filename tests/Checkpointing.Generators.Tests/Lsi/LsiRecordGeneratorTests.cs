@@ -108,9 +108,9 @@ public sealed class LsiRecordGeneratorTests
 
         var result = driver.RunGenerators(edited).GetRunResult();
 
-        IncrementalAssert.AllCachedOrUnchanged(result, TrackingNames.LsiRecords, TrackingNames.LsiTemplates, TrackingNames.LsiResolved);
+        IncrementalAssert.AllCachedOrUnchanged(result, TrackingNames.LsiRecords, TrackingNames.LsiTemplates, TrackingNames.LsiResolved, TrackingNames.LsiModels, TrackingNames.LsiDiagnostics);
         // Only this generator's steps: Roslyn's own ForAttributeWithMetadataName steps carry the compilation.
-        foreach (var name in new[] { TrackingNames.LsiRecords, TrackingNames.LsiTemplates, TrackingNames.LsiResolved })
+        foreach (var name in new[] { TrackingNames.LsiRecords, TrackingNames.LsiTemplates, TrackingNames.LsiResolved, TrackingNames.LsiModels })
         {
             foreach (var output in result.Results.Single().TrackedSteps[name].SelectMany(s => s.Outputs))
             {
@@ -157,6 +157,28 @@ public sealed class LsiRecordGeneratorTests
         }
 
         return directory!.FullName;
+    }
+
+    [Fact]
+    public void Moving_a_record_down_reports_its_diagnostics_at_the_new_line_and_re_emits_nothing()
+    {
+        // "ISBN or SKU" as plain text raises a warning (CKPT213) located on the member's attribute.
+        var source = LsiTestSources.Book.Replace(", Format = LsiFormat.Isbn)", ")");
+        var compilation = GeneratorHarness.CreateCompilation(source);
+        var driver = GeneratorHarness.CreateDriver([LsiTestSources.Template], new LsiRecordGenerator()).RunGenerators(compilation);
+        var before = Assert.Single(driver.GetRunResult().Diagnostics);
+        var edited = compilation.ReplaceSyntaxTree(
+            compilation.SyntaxTrees.Single(),
+            CSharpSyntaxTree.ParseText("\n\n\n" + source, GeneratorHarness.ParseOptions, path: "Source0.cs"));
+
+        var result = driver.RunGenerators(edited).GetRunResult();
+
+        // The parsed record holds the locations, so it changes; the model given to the emitter has none.
+        Assert.Equal(IncrementalStepRunReason.Modified, result.Results.Single().TrackedSteps[TrackingNames.LsiRecords].Single().Outputs.Single().Reason);
+        IncrementalAssert.AllCachedOrUnchanged(result, TrackingNames.LsiModels);
+        var after = Assert.Single(result.Diagnostics);
+        Assert.Equal(before.Id, after.Id);
+        Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 3, after.Location.GetLineSpan().StartLinePosition.Line);
     }
 
     [Fact]

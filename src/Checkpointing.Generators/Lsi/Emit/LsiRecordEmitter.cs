@@ -1,13 +1,12 @@
 using System.Linq;
-using Checkpointing.Generators.Helpers;
-using Checkpointing.Generators.Lsi.Models;
+using Checkpointing.Generators.Shared;
+using Checkpointing.Generators.Lsi.Model;
 
 namespace Checkpointing.Generators.Lsi.Emit;
 
 /// <summary>Writes the source of one <c>[LsiRecord]</c> type: a pure function of its model.</summary>
 internal static class LsiRecordEmitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Checkpointing.Generators\", \"0.1.0\")]";
     private const string Formats = "global::Checkpointing.Lsi.LsiFormats";
     private const string Validator = "global::Checkpointing.Lsi.LsiValidator";
     private const string Invariant = "global::System.Globalization.CultureInfo.InvariantCulture";
@@ -38,7 +37,7 @@ internal static class LsiRecordEmitter
             /// <summary>Registers the LSI record writer, mapper and CSV options of <c>{{model.TypeName}}</c> with CsvHelper (generated for [LsiRecord]).</summary>
             [global::System.Runtime.CompilerServices.ModuleInitializer]
             [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-            {{GeneratedCode}}
+            {{GeneratedCode.Attribute}}
             internal static void RegisterLsiCsvRecord()
             {
                 global::CsvHelper.CsvRecordMapper.Register<{{t}}>(static (reader, columnPrefix) => new LsiCsvMapper(reader, columnPrefix), null);
@@ -58,8 +57,7 @@ internal static class LsiRecordEmitter
             w.CloseBrace();
         }
 
-        var hint = (model.Namespace is null ? "" : model.Namespace + ".") + model.TypeName + ".LsiRecord.g.cs";
-        return (hint, w.ToString());
+        return (model.HintName, w.ToString());
     }
 
     private static void EmitColumns(IndentedWriter w, LsiRecordModel model)
@@ -96,7 +94,7 @@ internal static class LsiRecordEmitter
         }
 
         w.Line();
-        w.Line(GeneratedCode);
+        w.Line(GeneratedCode.Attribute);
         w.Line($"private static readonly global::Checkpointing.Lsi.LsiFieldRules LsiRules = global::Checkpointing.Lsi.LsiFieldRules.For(LsiColumns, {(model.UnmappedMember is null ? "null" : Literal(model.UnmappedMember))});");
     }
 
@@ -106,7 +104,7 @@ internal static class LsiRecordEmitter
         var isbn = model.Members.FirstOrDefault(m => m.Format == LsiFormatKind.Isbn && m.ColumnName == KnownTypeNames.LsiIsbnColumn)
                    ?? model.Members.FirstOrDefault(m => m.Format == LsiFormatKind.Isbn);
         w.Line("/// <summary>Checks every mapped field (required, ISBN, ranges, lengths) and returns all errors (generated for [LsiRecord]).</summary>");
-        w.Line(GeneratedCode);
+        w.Line(GeneratedCode.Attribute);
         w.Line("public global::Checkpointing.Lsi.LsiValidationResult Validate()");
         w.OpenBrace();
         w.Line("var errors = new global::System.Collections.Generic.List<global::Checkpointing.Lsi.LsiValidationError>();");
@@ -161,7 +159,7 @@ internal static class LsiRecordEmitter
     /// <summary>The text of a column as it is written, for the field rules (code lists, lengths, ages).</summary>
     private static void EmitText(IndentedWriter w, LsiRecordModel model)
     {
-        w.Line(GeneratedCode);
+        w.Line(GeneratedCode.Attribute);
         w.Line("private string? LsiText(string column)");
         w.OpenBrace();
         w.Line("switch (column)");
@@ -204,7 +202,7 @@ internal static class LsiRecordEmitter
     private static void EmitMapper(IndentedWriter w, LsiRecordModel model)
     {
         var t = model.FullyQualifiedName;
-        w.Line(GeneratedCode);
+        w.Line(GeneratedCode.Attribute);
         w.Line($"private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<{t}>");
         w.OpenBrace();
         for (var i = 0; i < model.Members.Count; i++)
@@ -313,7 +311,7 @@ internal static class LsiRecordEmitter
     private static void EmitWriter(IndentedWriter w, LsiRecordModel model)
     {
         var t = model.FullyQualifiedName;
-        w.Line(GeneratedCode);
+        w.Line(GeneratedCode.Attribute);
         w.Line($"private sealed class LsiCsvWriter : global::CsvHelper.CsvRecordWriter<{t}>");
         w.OpenBrace();
         w.Line("public LsiCsvWriter(string columnPrefix)");
@@ -432,6 +430,5 @@ internal static class LsiRecordEmitter
                 _ => LsiFormatKind.Decimal,
             };
 
-    private static string Literal(string value) =>
-        Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
+    private static string Literal(string value) => GeneratedCode.Literal(value);
 }

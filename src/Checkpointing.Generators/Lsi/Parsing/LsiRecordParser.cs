@@ -2,8 +2,8 @@ using Checkpointing.Generators.Diagnostics;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using Checkpointing.Generators.Helpers;
-using Checkpointing.Generators.Lsi.Models;
+using Checkpointing.Generators.Shared;
+using Checkpointing.Generators.Lsi.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -17,7 +17,7 @@ internal static class LsiRecordParser
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
-        var diagnostics = new List<LsiDiagnosticInfo>();
+        var diagnostics = new List<DiagnosticInfo>();
         var typeLocation = LocationInfo.From(declaration.Identifier.GetLocation());
         var typeName = type.Name;
 
@@ -48,25 +48,25 @@ internal static class LsiRecordParser
 
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotPartial, typeLocation, typeName));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotPartial, typeLocation, typeName));
         }
 
         if (type.ContainingType is not null)
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNestedOrGeneric, typeLocation, typeName, "nested in '" + type.ContainingType.Name + "'"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNestedOrGeneric, typeLocation, typeName, "nested in '" + type.ContainingType.Name + "'"));
         }
         else if (type.TypeParameters.Length > 0)
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNestedOrGeneric, typeLocation, typeName, "generic"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNestedOrGeneric, typeLocation, typeName, "generic"));
         }
 
         if (type.IsAbstract)
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "is abstract"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "is abstract"));
         }
         else if (!type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "has no parameterless constructor"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "has no parameterless constructor"));
         }
 
         var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
@@ -88,11 +88,11 @@ internal static class LsiRecordParser
                 var location = LocationInfo.From(unmapped.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? LocationInfo.From(member.Locations.FirstOrDefault());
                 if (UnmappedProblem(member) is { } problem)
                 {
-                    diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsShape, location, member.Name, problem));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsShape, location, member.Name, problem));
                 }
                 else if (unmappedMember is not null)
                 {
-                    diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsTwice, location, typeName, unmappedMember, member.Name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsTwice, location, typeName, unmappedMember, member.Name));
                 }
                 else
                 {
@@ -117,7 +117,7 @@ internal static class LsiRecordParser
 
             if (byColumn.TryGetValue(parsed.ColumnName, out var previous))
             {
-                diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiDuplicateColumn, parsed.Location, parsed.ColumnName, previous, parsed.MemberName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiDuplicateColumn, parsed.Location, parsed.ColumnName, previous, parsed.MemberName));
                 continue;
             }
 
@@ -129,6 +129,7 @@ internal static class LsiRecordParser
         return new LsiRecordSyntaxModel(
             ns,
             typeName,
+            HintNames.For(type, "LsiRecord"),
             type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             type.IsRecord,
             template,
@@ -138,10 +139,10 @@ internal static class LsiRecordParser
             unmappedMember,
             unmappedLocation,
             new EquatableArray<LsiMemberModel>(members),
-            new EquatableArray<LsiDiagnosticInfo>(diagnostics));
+            new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
-    private static LsiMemberModel? ParseMember(ISymbol member, AttributeData column, List<LsiDiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static LsiMemberModel? ParseMember(ISymbol member, AttributeData column, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var location = LocationInfo.From(column.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? LocationInfo.From(member.Locations.FirstOrDefault());
         var name = column.ConstructorArguments.Length == 1 ? column.ConstructorArguments[0].Value as string : null;
@@ -212,7 +213,7 @@ internal static class LsiRecordParser
 
         if (notReadWrite is not null)
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiMemberNotReadWrite, location, member.Name, notReadWrite));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiMemberNotReadWrite, location, member.Name, notReadWrite));
             return null;
         }
 
@@ -245,20 +246,20 @@ internal static class LsiRecordParser
                     break;
                 }
 
-                diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnsupportedMemberType, location, member.Name, memberType.ToDisplayString()));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnsupportedMemberType, location, member.Name, memberType.ToDisplayString()));
                 return null;
         }
 
         var formatProblem = FormatProblem(kind, format);
         if (formatProblem is not null)
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiFormatNotApplicable, location, "LsiFormat." + format, member.Name, memberType.ToDisplayString(), formatProblem));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiFormatNotApplicable, location, "LsiFormat." + format, member.Name, memberType.ToDisplayString(), formatProblem));
             return null;
         }
 
         if (required && !isNullable && kind != LsiMemberKind.String)
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiRequiredNeverEmpty, location, member.Name, memberType.ToDisplayString()));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRequiredNeverEmpty, location, member.Name, memberType.ToDisplayString()));
         }
 
         return new LsiMemberModel(member.Name, name, kind, isNullable, format, required, maxLength, dateFormat, location);

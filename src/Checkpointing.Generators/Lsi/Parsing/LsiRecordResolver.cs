@@ -3,17 +3,17 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using Checkpointing.Generators.Helpers;
-using Checkpointing.Generators.Lsi.Models;
+using Checkpointing.Generators.Shared;
+using Checkpointing.Generators.Lsi.Model;
 
 namespace Checkpointing.Generators.Lsi.Parsing;
 
 /// <summary>Lays out the columns of a record against its template and checks the mapped names.</summary>
 internal static class LsiRecordResolver
 {
-    public static LsiRecordModel Resolve(LsiRecordSyntaxModel record, EquatableArray<LsiTemplate> templates, CancellationToken cancellationToken)
+    public static LsiResolveResult Resolve(LsiRecordSyntaxModel record, EquatableArray<LsiTemplate> templates, CancellationToken cancellationToken)
     {
-        var diagnostics = new List<LsiDiagnosticInfo>(record.Diagnostics);
+        var diagnostics = new List<DiagnosticInfo>(record.Diagnostics);
         var columns = new List<LsiColumnModel>();
         foreach (var member in record.Members)
         {
@@ -21,7 +21,7 @@ internal static class LsiRecordResolver
             if (member.Kind == LsiMemberKind.String && member.Format == LsiFormatKind.Default
                 && member.ColumnName.IndexOf("ISBN", StringComparison.OrdinalIgnoreCase) >= 0)
             {
-                diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiIsbnColumnWithoutFormat, member.Location, member.ColumnName, record.TypeName + "." + member.MemberName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiIsbnColumnWithoutFormat, member.Location, member.ColumnName, record.TypeName + "." + member.MemberName));
             }
         }
 
@@ -29,7 +29,7 @@ internal static class LsiRecordResolver
         {
             if (record.UnmappedMember is not null)
             {
-                diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsWithoutTemplate, record.UnmappedLocation, record.UnmappedMember, record.TypeName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsWithoutTemplate, record.UnmappedLocation, record.UnmappedMember, record.TypeName));
             }
 
             for (var i = 0; i < record.Members.Count; i++)
@@ -40,7 +40,7 @@ internal static class LsiRecordResolver
             // A type whose columns were all rejected already has a diagnostic for each of them.
             if (record.Members.Count == 0 && record.Diagnostics.IsEmpty)
             {
-                diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiNoColumns, record.AttributeLocation, record.TypeName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiNoColumns, record.AttributeLocation, record.TypeName));
             }
 
             return Build(record, columns, diagnostics);
@@ -52,13 +52,13 @@ internal static class LsiRecordResolver
             : templates.FirstOrDefault(t => string.Equals(t.FileName, record.Template, StringComparison.OrdinalIgnoreCase));
         if (template is null)
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateNotFound, record.AttributeLocation, record.Template, record.TypeName));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateNotFound, record.AttributeLocation, record.Template, record.TypeName));
             return Build(record, columns, diagnostics);
         }
 
         if (template.Error is not null)
         {
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateUnreadable, record.AttributeLocation, record.Template, record.TypeName, template.Error));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateUnreadable, record.AttributeLocation, record.Template, record.TypeName, template.Error));
             return Build(record, columns, diagnostics);
         }
 
@@ -77,7 +77,7 @@ internal static class LsiRecordResolver
             var hint = suggestion is null
                 ? "Use a column name exactly as in the template's header row."
                 : "Did you mean '" + suggestion + "'?";
-            diagnostics.Add(LsiDiagnosticInfo.Create(DiagnosticDescriptors.LsiUnknownColumn, member.Location, member.ColumnName, record.TypeName + "." + member.MemberName, record.Template, hint));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnknownColumn, member.Location, member.ColumnName, record.TypeName + "." + member.MemberName, record.Template, hint));
         }
 
         foreach (var name in template.Columns)
@@ -146,17 +146,25 @@ internal static class LsiRecordResolver
     private static string Squeeze(string name) =>
         new string(name.Where(c => !char.IsWhiteSpace(c)).Select(char.ToUpperInvariant).ToArray());
 
-    private static LsiRecordModel Build(LsiRecordSyntaxModel record, List<LsiColumnModel> columns, List<LsiDiagnosticInfo> diagnostics) =>
-        new(
+    private static LsiResolveResult Build(LsiRecordSyntaxModel record, List<LsiColumnModel> columns, List<DiagnosticInfo> diagnostics)
+    {
+        if (diagnostics.Any(d => d.IsError))
+        {
+            return new LsiResolveResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+
+        var model = new LsiRecordModel(
             record.Namespace,
             record.TypeName,
+            record.HintName,
             record.FullyQualifiedName,
             record.IsRecord,
             record.Template,
             record.EscapeInjection,
             record.DateFormat,
             record.UnmappedMember,
-            record.Members,
-            new EquatableArray<LsiColumnModel>(columns),
-            new EquatableArray<LsiDiagnosticInfo>(diagnostics));
+            new EquatableArray<LsiMemberModel>(record.Members.Select(m => m with { Location = null })),
+            new EquatableArray<LsiColumnModel>(columns));
+        return new LsiResolveResult(model, new EquatableArray<DiagnosticInfo>(diagnostics));
+    }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Threading;
-using Checkpointing.Generators.Helpers;
-using Checkpointing.Generators.Lsi.Models;
+using Checkpointing.Generators.Shared;
+using Checkpointing.Generators.Lsi.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -92,6 +92,7 @@ internal static class LsiRecordSyntaxReader
         return new LsiRecordSyntaxModel(
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             type.Name,
+            HintNames.For(type, "LsiRecord"),
             type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             type.IsRecord,
             template,
@@ -101,7 +102,7 @@ internal static class LsiRecordSyntaxReader
             null,
             null,
             new EquatableArray<LsiMemberModel>(members),
-            EquatableArray<LsiDiagnosticInfo>.Empty);
+            EquatableArray<DiagnosticInfo>.Empty);
     }
 
     private static bool IsReadWrite(PropertyDeclarationSyntax property)

@@ -1,8 +1,8 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
-using Checkpointing.Generators.Helpers;
-using Checkpointing.Generators.Lsi.Models;
+using Checkpointing.Generators.Shared;
+using Checkpointing.Generators.Lsi.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Checkpointing.Generators.Lsi.Parsing;

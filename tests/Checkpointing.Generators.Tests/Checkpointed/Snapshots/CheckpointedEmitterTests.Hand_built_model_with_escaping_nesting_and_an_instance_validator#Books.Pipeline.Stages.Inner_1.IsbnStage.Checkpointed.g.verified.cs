@@ -115,7 +115,7 @@ namespace Books.Pipeline
 
                 [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
                 private static readonly global::System.Text.RegularExpressions.Regex ValidateOutputPattern0 =
-                    new(@"^\d{13}$", global::System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+                    new("^\\d{13}$", global::System.Text.RegularExpressions.RegexOptions.CultureInvariant);
             }
         }
     }

@@ -1,6 +1,6 @@
 using System;
 
-namespace Checkpointing.Generators.Parsing;
+namespace Checkpointing.Generators.Checkpointed.Parsing;
 
 /// <summary>
 /// The compile-time twin of the runtime's <c>CheckpointKeys.GetProblem</c>: stage names and output

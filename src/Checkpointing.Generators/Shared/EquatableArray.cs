@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 
-namespace Checkpointing.Generators.Helpers;
+namespace Checkpointing.Generators.Shared;
 
 /// <summary>An immutable array with value equality, so pipeline models compare by content and stay cached.</summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>

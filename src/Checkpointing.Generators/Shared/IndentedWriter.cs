@@ -1,7 +1,7 @@
 using System;
 using System.Text;
 
-namespace Checkpointing.Generators.Helpers;
+namespace Checkpointing.Generators.Shared;
 
 /// <summary>Writes indented source text; multi-line strings are indented line by line.</summary>
 internal sealed class IndentedWriter

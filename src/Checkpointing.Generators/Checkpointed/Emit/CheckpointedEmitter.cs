@@ -1,18 +1,14 @@
+using System.Globalization;
 using System.Linq;
-using Checkpointing.Generators.Helpers;
-using Checkpointing.Generators.Models;
-using Microsoft.CodeAnalysis.CSharp;
+using Checkpointing.Generators.Checkpointed.Model;
+using Checkpointing.Generators.Shared;
+using static Checkpointing.Generators.Shared.GeneratedCode;
 
-namespace Checkpointing.Generators.Emit;
+namespace Checkpointing.Generators.Checkpointed.Emit;
 
 /// <summary>Writes the members of one stage: a pure function of the model.</summary>
 internal static class CheckpointedEmitter
 {
-    // Kept in step with the package version by hand: a value read from the assembly would churn every snapshot.
-    private const string Version = "0.1.0";
-
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Checkpointing.Generators\", \"" + Version + "\")]";
-
     public static (string HintName, string Source) Emit(CheckpointedStage stage)
     {
         var writer = new IndentedWriter();
@@ -33,7 +29,15 @@ internal static class CheckpointedEmitter
 
         writer.Line(stage.TypeDeclaration);
         writer.OpenBrace();
-        WriteMembers(writer, stage);
+        if (stage.SharedFile is { } sharedFile)
+        {
+            WriteSharedFileMembers(writer, stage, sharedFile);
+        }
+        else
+        {
+            WriteMembers(writer, stage);
+        }
+
         writer.CloseBrace();
 
         foreach (var _ in stage.ContainingTypes)
@@ -51,22 +55,22 @@ internal static class CheckpointedEmitter
 
     private static void WriteMembers(IndentedWriter writer, CheckpointedStage stage)
     {
-        var access = stage.MemberAccessibility;
+        var access = Keyword(stage.MemberAccessibility);
         var definition = $"global::Checkpointing.StageDefinition<{stage.ItemType}, {stage.OutputType}>";
         var stageLiteral = Literal(stage.StageName);
         var outputDirectory = stage.OutputDirectory is null ? "null" : Literal(stage.OutputDirectory);
         var outputFolder = stage.OutputDirectory is null ? "StageName" : Literal(stage.OutputDirectory);
         var hasValidator = stage.ValidationRules.Count > 0 || stage.ValidateMethod is not null || stage.OutputIsReferenceType;
         var validatorIsStatic = stage.ValidateMethod is null || stage.ValidateIsStatic;
-        var csv = stage.CumulativeCsvImprint is not null;
+        var csv = stage.CumulativeCsv is not null;
 
         writer.Line($$"""
             /// <summary>The stage name: its checkpoint is <c>checkpoints/{{Xml(stage.StageName)}}.json</c> under the run folder.</summary>
-            {{GeneratedCode}}
+            {{Attribute}}
             public const string StageName = {{stageLiteral}};
 
             /// <summary>Creates the definition that <see cref="RunAsync"/> passes to <see cref="global::Checkpointing.StageRunner"/>.</summary>
-            {{GeneratedCode}}
+            {{Attribute}}
             {{access}} {{definition}} CreateDefinition()
             {
                 return new {{definition}}
@@ -87,7 +91,7 @@ internal static class CheckpointedEmitter
             /// <param name="items">The items; each item's key names its output file.</param>
             /// <param name="options">The root folder, run id and run settings.</param>
             /// <param name="cancellationToken">Stops the run; completed items stay completed.</param>
-            {{RunRemarks(stage)}}{{GeneratedCode}}
+            {{RunRemarks(stage)}}{{Attribute}}
             {{access}} {{(csv ? "async " : "")}}global::System.Threading.Tasks.Task<global::Checkpointing.StageRunResult> RunAsync(
                 global::System.Collections.Generic.IEnumerable<{{stage.ItemType}}> items,
                 global::Checkpointing.StageRunOptions options,
@@ -99,7 +103,7 @@ internal static class CheckpointedEmitter
             /// <summary>Reads this stage's checkpoint for a run, or returns null when the stage has not started.</summary>
             /// <param name="root">The storage root.</param>
             /// <param name="runId">The run id.</param>
-            {{GeneratedCode}}
+            {{Attribute}}
             public static global::Checkpointing.StageCheckpointDocument? ReadStatus(string root, string runId)
             {
                 return global::Checkpointing.FileCheckpointStore.ReadState(root, runId, StageName);
@@ -110,7 +114,7 @@ internal static class CheckpointedEmitter
             /// <param name="key">The item's key, as in the checkpoint and the output file name.</param>
             /// <exception cref="global::Checkpointing.StageOutputNotFoundException">This stage has no output for the key.</exception>
             /// <exception cref="global::System.FormatException">The output file is unreadable; the message names it.</exception>
-            {{GeneratedCode}}
+            {{Attribute}}
             {{access}} static {{stage.OutputType}} ReadOutput(global::Checkpointing.StageRunOptions options, string key)
             {
                 return global::Checkpointing.StageOutputs.Read(options, StageName, {{outputFolder}}, key, GetOutputTypeInfoGenerated());
@@ -120,7 +124,7 @@ internal static class CheckpointedEmitter
             /// <param name="options">The run to read from (its root and run id).</param>
             /// <param name="key">The item's key, as in the checkpoint and the output file name.</param>
             /// <param name="output">The output, when there is one.</param>
-            {{GeneratedCode}}
+            {{Attribute}}
             {{access}} static bool TryReadOutput(global::Checkpointing.StageRunOptions options, string key, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out {{stage.OutputType}} output)
             {
                 return global::Checkpointing.StageOutputs.TryRead(options, {{outputFolder}}, key, GetOutputTypeInfoGenerated(), out output);
@@ -128,23 +132,23 @@ internal static class CheckpointedEmitter
 
             /// <summary>Reads every saved output of this stage in the run of <paramref name="options"/>, in key order.</summary>
             /// <param name="options">The run to read from (its root and run id).</param>
-            {{GeneratedCode}}
+            {{Attribute}}
             {{access}} static global::System.Collections.Generic.IEnumerable<global::Checkpointing.StageOutput<{{stage.OutputType}}>> ReadOutputs(global::Checkpointing.StageRunOptions options)
             {
                 return global::Checkpointing.StageOutputs.ReadAll(options, {{outputFolder}}, GetOutputTypeInfoGenerated());
             }
 
-            {{GeneratedCode}}
+            {{Attribute}}
             private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{{stage.OutputType}}> GetOutputTypeInfoGenerated()
             {
                 return {{TypeInfo(stage)}};
             }
             """);
 
-        if (stage.CumulativeCsvImprint is not null)
+        if (stage.CumulativeCsv is { } cumulativeCsv)
         {
             writer.Line();
-            WriteCumulativeCsv(writer, stage, definition, outputDirectory, hasValidator, validatorIsStatic);
+            WriteCumulativeCsv(writer, stage, cumulativeCsv, definition, outputDirectory, hasValidator, validatorIsStatic);
         }
 
         if (hasValidator)
@@ -153,16 +157,82 @@ internal static class CheckpointedEmitter
             WriteValidator(writer, stage, validatorIsStatic);
         }
 
-        var patterns = stage.ValidationRules.Where(r => r.Kind == CheckpointedRuleKind.RegularExpression).ToList();
+        var patterns = stage.ValidationRules.OfType<PatternRule>().ToList();
         for (var i = 0; i < patterns.Count; i++)
         {
             writer.Line();
             writer.Line($$"""
-                {{GeneratedCode}}
+                {{Attribute}}
                 private static readonly global::System.Text.RegularExpressions.Regex ValidateOutputPattern{{i}} =
-                    new({{patterns[i].Arguments[0]}}, global::System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+                    new({{Literal(patterns[i].Pattern)}}, global::System.Text.RegularExpressions.RegexOptions.CultureInvariant);
                 """);
         }
+    }
+
+    private static void WriteSharedFileMembers(IndentedWriter writer, CheckpointedStage stage, SharedFileModel sharedFile)
+    {
+        var access = Keyword(stage.MemberAccessibility);
+        var format = $"global::Checkpointing.SharedFiles.ISharedFileFormat<{stage.OutputType}>";
+        writer.Line($$"""
+            /// <summary>The stage name: its checkpoint is <c>checkpoints/{{Xml(stage.StageName)}}.batches.json</c> under the run folder.</summary>
+            {{Attribute}}
+            public const string StageName = {{Literal(stage.StageName)}};
+
+            /// <summary>The shared file that holds every output as a row, relative to the run folder.</summary>
+            {{Attribute}}
+            public const string SharedFileName = {{Literal(sharedFile.FileName)}};
+
+            /// <summary>Creates the format of the shared file, <see cref="{{Xml(sharedFile.FormatType)}}"/>.</summary>
+            {{Attribute}}
+            {{access}} static {{format}} CreateSharedFileFormat()
+            {
+                return new {{sharedFile.FormatType}}();
+            }
+
+            /// <summary>
+            /// Options for <see cref="RunAsync"/> with this stage's checkpoint name and shared file; set the batch policy,
+            /// start and the rest with <c>with { ... }</c>.
+            /// </summary>
+            /// <param name="root">The storage root.</param>
+            /// <param name="runId">The run id.</param>
+            {{Attribute}}
+            public static global::Checkpointing.SharedFiles.SharedFileOptions CreateSharedFileOptions(string root, string runId)
+            {
+                return new global::Checkpointing.SharedFiles.SharedFileOptions { Root = root, RunId = runId, Name = StageName, FileName = SharedFileName };
+            }
+
+            /// <summary>
+            /// Runs the stage over <paramref name="items"/>: skips the items an earlier run completed, processes the rest,
+            /// and saves their outputs as rows of the shared file in batches; an item is complete once its batch is saved.
+            /// </summary>
+            /// <param name="items">Every item, in order (item 1 first).</param>
+            /// <param name="options">The run, the batch policy and the start; see <see cref="CreateSharedFileOptions"/>.</param>
+            /// <param name="cancellationToken">Stops the run after saving the rows done; then throws <see cref="global::System.OperationCanceledException"/>.</param>
+            {{Attribute}}
+            {{access}} global::System.Threading.Tasks.Task<global::Checkpointing.SharedFiles.SharedFileRunResult> RunAsync(
+                global::System.Collections.Generic.IEnumerable<{{stage.ItemType}}> items,
+                global::Checkpointing.SharedFiles.SharedFileOptions options,
+                global::System.Threading.CancellationToken cancellationToken = default)
+            {
+                return global::Checkpointing.SharedFiles.SharedFileRunner.RunAsync(
+                    items,
+                    {{GetKey(stage)}},
+                    {{Process(stage)}},
+                    CreateSharedFileFormat(),
+                    options,
+                    cancellationToken);
+            }
+
+            /// <summary>Reads this stage's checkpoint for a run, or returns null when the stage has not started.</summary>
+            /// <param name="root">The storage root.</param>
+            /// <param name="runId">The run id.</param>
+            {{Attribute}}
+            public static global::Checkpointing.SharedFiles.SharedFileCheckpoint? ReadStatus(string root, string runId)
+            {
+                var path = global::Checkpointing.SharedFiles.SharedFileCheckpoint.PathFor(root, runId, StageName);
+                return global::System.IO.File.Exists(path) ? global::Checkpointing.SharedFiles.SharedFileCheckpoint.Read(path) : null;
+            }
+            """);
     }
 
     private const string Run = "return global::Checkpointing.StageRunner.RunAsync(CreateDefinition(), items, options, cancellationToken);";
@@ -172,39 +242,39 @@ internal static class CheckpointedEmitter
         "await using var cumulativeCsv = await OpenCumulativeCsvCoreAsync(options, options.Resume, cancellationToken).ConfigureAwait(false);\n" +
         "    return await global::Checkpointing.StageRunner.RunAsync(CreateDefinition(cumulativeCsv), items, options, cancellationToken).ConfigureAwait(false);";
 
-    private static string RunRemarks(CheckpointedStage stage) => stage.CumulativeCsvImprint is { } imprint
+    private static string RunRemarks(CheckpointedStage stage) => stage.CumulativeCsv?.Imprint is { } imprint
         ? "/// <remarks>\n" +
           $"/// Each saved output is appended to the cumulative CSV of imprint <c>{Xml(imprint)}</c> in the run folder before its\n" +
           "/// item is marked complete (see <see cref=\"OpenCumulativeCsvAsync\"/>); a redone item replaces its row.\n" +
           "/// </remarks>\n"
         : "";
 
-    private static void WriteCumulativeCsv(IndentedWriter writer, CheckpointedStage stage, string definition, string outputDirectory, bool hasValidator, bool validatorIsStatic)
+    private static void WriteCumulativeCsv(IndentedWriter writer, CheckpointedStage stage, CumulativeCsvModel csv, string definition, string outputDirectory, bool hasValidator, bool validatorIsStatic)
     {
-        var access = stage.MemberAccessibility;
+        var access = Keyword(stage.MemberAccessibility);
         var checkpoint = $"global::Checkpointing.Csv.CumulativeCsvCheckpoint<{stage.OutputType}>";
         writer.Line($$"""
             /// <summary>The imprint of the cumulative CSV that each saved output is appended to.</summary>
-            {{GeneratedCode}}
-            public const string CumulativeCsvImprint = {{Literal(stage.CumulativeCsvImprint!)}};
+            {{Attribute}}
+            public const string CumulativeCsvImprint = {{Literal(csv.Imprint)}};
 
             /// <summary>The key of an output's row in the cumulative CSV: a redone item replaces the row of the same key.</summary>
             /// <param name="output">The output.</param>
-            {{GeneratedCode}}
+            {{Attribute}}
             {{access}} static string GetCumulativeCsvKey({{stage.OutputType}} output)
             {
-                return {{stage.CumulativeCsvKey}};
+                return {{RowKey(csv)}};
             }
 
             /// <summary>
-            /// Opens the run's latest cumulative CSV (<c>cumulative_checkpoint_YYYYMMDD_HHMM_{{Xml(stage.CumulativeCsvImprint!)}}.csv</c> in
+            /// Opens the run's latest cumulative CSV (<c>cumulative_checkpoint_YYYYMMDD_HHMM_{{Xml(csv.Imprint)}}.csv</c> in
             /// <c>&lt;Root&gt;/&lt;RunId&gt;</c>), or creates it, for example to finalize the batch CSV after <see cref="RunAsync"/>,
             /// which opens and closes its own (a new file when <see cref="global::Checkpointing.StageRunOptions.Resume"/> is off).
             /// </summary>
             /// <param name="options">The run whose CSV to open.</param>
             /// <param name="cancellationToken">Cancels opening.</param>
             /// <exception cref="global::Checkpointing.Csv.CumulativeCsvLockedException">Another writer has the CSV open, such as a running stage.</exception>
-            {{GeneratedCode}}
+            {{Attribute}}
             {{access}} static global::System.Threading.Tasks.Task<{{checkpoint}}> OpenCumulativeCsvAsync(
                 global::Checkpointing.StageRunOptions options,
                 global::System.Threading.CancellationToken cancellationToken = default)
@@ -212,7 +282,7 @@ internal static class CheckpointedEmitter
                 return OpenCumulativeCsvCoreAsync(options, resumeLatest: true, cancellationToken);
             }
 
-            {{GeneratedCode}}
+            {{Attribute}}
             private static global::System.Threading.Tasks.Task<{{checkpoint}}> OpenCumulativeCsvCoreAsync(
                 global::Checkpointing.StageRunOptions options,
                 bool resumeLatest,
@@ -240,14 +310,14 @@ internal static class CheckpointedEmitter
             /// <summary>The path of the run's latest cumulative CSV, or null when the stage has not created one.</summary>
             /// <param name="root">The storage root.</param>
             /// <param name="runId">The run id.</param>
-            {{GeneratedCode}}
+            {{Attribute}}
             public static string? FindCumulativeCsv(string root, string runId)
             {
                 return global::Checkpointing.Csv.CumulativeCsv.FindLatest(global::System.IO.Path.Combine(root, runId), CumulativeCsvImprint);
             }
 
             /// <summary>The definition of <see cref="CreateDefinition()"/>, appending each saved output to <paramref name="cumulativeCsv"/>.</summary>
-            {{GeneratedCode}}
+            {{Attribute}}
             private {{definition}} CreateDefinition({{checkpoint}} cumulativeCsv)
             {
                 return new {{definition}}
@@ -267,7 +337,7 @@ internal static class CheckpointedEmitter
     private static void WriteValidator(IndentedWriter writer, CheckpointedStage stage, bool isStatic)
     {
         writer.Line($$"""
-            {{GeneratedCode}}
+            {{Attribute}}
             private {{(isStatic ? "static " : "")}}global::System.Collections.Generic.IReadOnlyList<string> ValidateOutputGenerated({{stage.OutputType}} output)
             """);
         writer.OpenBrace();
@@ -293,31 +363,38 @@ internal static class CheckpointedEmitter
             // Pattern variables of an if condition share the method's scope: number them.
             var number = index++;
             var local = "value" + number;
-            switch (rule.Kind)
+            switch (rule)
             {
-                case CheckpointedRuleKind.Required:
-                    var condition = rule.MemberIsString && rule.Arguments[0] != "allowEmpty"
+                case RequiredRule required:
+                    var condition = required.MemberIsString && !required.AllowEmptyStrings
                         ? $"global::System.String.IsNullOrWhiteSpace({value})"
                         : $"{value} is null";
                     writer.Line($"if ({condition})");
                     break;
-                case CheckpointedRuleKind.Range:
-                    var cast = rule.Arguments[4];
-                    var operand = rule.MemberIsNullable ? local : value;
-                    var test = $"{cast}{operand} {rule.Arguments[2]} {rule.Arguments[0]} || {cast}{operand} {rule.Arguments[3]} {rule.Arguments[1]}";
-                    writer.Line(rule.MemberIsNullable ? $"if ({value} is {{ }} {local} && ({test}))" : $"if ({test})");
+                case RangeRule range:
+                    var cast = range.Comparison switch
+                    {
+                        RangeComparison.Decimal => "(decimal)",
+                        RangeComparison.Double => "(double)",
+                        _ => "",
+                    };
+                    var operand = range.MemberIsNullable ? local : value;
+                    var below = range.MinimumIsExclusive ? "<=" : "<";
+                    var above = range.MaximumIsExclusive ? ">=" : ">";
+                    var test = $"{cast}{operand} {below} {NumberLiteral(range.Minimum)} || {cast}{operand} {above} {NumberLiteral(range.Maximum)}";
+                    writer.Line(range.MemberIsNullable ? $"if ({value} is {{ }} {local} && ({test}))" : $"if ({test})");
                     break;
-                case CheckpointedRuleKind.Length:
-                    var length = (rule.MemberIsNullable ? local : value) + "." + rule.Arguments[2];
+                case LengthRule lengthRule:
+                    var length = (lengthRule.MemberIsNullable ? local : value) + "." + lengthRule.Property;
                     var tests = new[]
                     {
-                        rule.Arguments[0] == "0" ? null : $"{length} < {rule.Arguments[0]}",
-                        rule.Arguments[1] == "-1" ? null : $"{length} > {rule.Arguments[1]}",
+                        lengthRule.Minimum is { } minimum ? $"{length} < {minimum.ToString(CultureInfo.InvariantCulture)}" : null,
+                        lengthRule.Maximum is { } maximum ? $"{length} > {maximum.ToString(CultureInfo.InvariantCulture)}" : null,
                     }.Where(t => t is not null);
                     var lengthTest = string.Join(" || ", tests);
-                    writer.Line(rule.MemberIsNullable ? $"if ({value} is {{ }} {local} && ({lengthTest}))" : $"if ({lengthTest})");
+                    writer.Line(lengthRule.MemberIsNullable ? $"if ({value} is {{ }} {local} && ({lengthTest}))" : $"if ({lengthTest})");
                     break;
-                case CheckpointedRuleKind.RegularExpression:
+                case PatternRule:
                     // Like DataAnnotations: null and empty pass, otherwise the whole string must match.
                     writer.Line($"if ({value} is {{ Length: > 0 }} {local} && ValidateOutputPattern{pattern++}.Match({local}) is var match{number} && !(match{number}.Success && match{number}.Index == 0 && match{number}.Length == {local}.Length))");
                     break;
@@ -380,7 +457,35 @@ internal static class CheckpointedEmitter
         return $"({typeInfo})global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof({stage.OutputTypeOfName}))";
     }
 
-    private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+    private static string RowKey(CumulativeCsvModel csv)
+    {
+        var member = "output." + csv.KeyMember;
+        return csv.KeyKind switch
+        {
+            CsvRowKeyKind.Isbn => $"global::Checkpointing.Lsi.LsiFormats.NormalizeIsbn({member})",
+            CsvRowKeyKind.NullableString => member + " ?? \"\"",
+            CsvRowKeyKind.CheckpointKey => $"global::Checkpointing.CheckpointKeys.From({member})",
+            _ => member,
+        };
+    }
 
-    private static string Xml(string value) => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    private static string NumberLiteral(RangeBound bound) => bound.Kind switch
+    {
+        RangeBoundKind.Decimal => bound.Value + "m",
+        RangeBoundKind.Double => bound.Value switch
+        {
+            "Infinity" => "global::System.Double.PositiveInfinity",
+            "-Infinity" => "global::System.Double.NegativeInfinity",
+            "NaN" => "global::System.Double.NaN",
+            _ => bound.Value + "d",
+        },
+        _ => bound.Value,
+    };
+
+    private static string Keyword(GeneratedAccessibility accessibility) => accessibility switch
+    {
+        GeneratedAccessibility.Internal => "internal",
+        GeneratedAccessibility.Private => "private",
+        _ => "public",
+    };
 }

@@ -1,15 +1,15 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using Checkpointing.Generators.Checkpointed.Emit;
+using Checkpointing.Generators.Checkpointed.Model;
+using Checkpointing.Generators.Checkpointed.Parsing;
 using Checkpointing.Generators.Diagnostics;
-using Checkpointing.Generators.Emit;
-using Checkpointing.Generators.Models;
-using Checkpointing.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
-namespace Checkpointing.Generators;
+namespace Checkpointing.Generators.Checkpointed;
 
 /// <summary>
 /// Generates <c>StageName</c>, <c>CreateDefinition</c>, <c>RunAsync</c> and <c>ReadStatus</c> for each
@@ -89,5 +89,5 @@ public sealed class CheckpointedGenerator : IIncrementalGenerator
 
     private static void Report(SourceProductionContext context, CheckpointedStageIdentity first, CheckpointedStageIdentity second, string what, string value, string files) =>
         context.ReportDiagnostic(Diagnostic.Create(
-            Diagnostics.DiagnosticDescriptors.DuplicateStage, second.Location?.ToLocation(), first.TypeName, second.TypeName, what, value, files));
+            DiagnosticDescriptors.DuplicateStage, second.Location?.ToLocation(), first.TypeName, second.TypeName, what, value, files));
 }

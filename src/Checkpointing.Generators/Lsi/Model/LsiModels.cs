@@ -1,8 +1,7 @@
-using System.Linq;
-using Checkpointing.Generators.Helpers;
+using Checkpointing.Generators.Shared;
 using Microsoft.CodeAnalysis;
 
-namespace Checkpointing.Generators.Lsi.Models;
+namespace Checkpointing.Generators.Lsi.Model;
 
 /// <summary>The CLR shape of a mapped member (the underlying type of a nullable).</summary>
 internal enum LsiMemberKind
@@ -32,6 +31,7 @@ internal enum LsiFormatKind
 }
 
 /// <summary>A member with <c>[LsiColumn]</c>.</summary>
+/// <remarks><see cref="Location"/> serves diagnostics only; the model given to the emitter has none, so moving a line re-emits nothing.</remarks>
 internal sealed record LsiMemberModel(
     string MemberName,
     string ColumnName,
@@ -43,20 +43,11 @@ internal sealed record LsiMemberModel(
     string? DateFormat,
     LocationInfo? Location);
 
-/// <summary>A diagnostic with its location, held by value in pipeline models.</summary>
-internal sealed record LsiDiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> Arguments)
-{
-    public static LsiDiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
-        new(descriptor, location, new EquatableArray<string>(arguments));
-
-    public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(Descriptor, Location?.ToLocation(), Arguments.Select(a => (object)a).ToArray());
-}
-
 /// <summary>What the parser found on one <c>[LsiRecord]</c> type, before the template is known.</summary>
 internal sealed record LsiRecordSyntaxModel(
     string? Namespace,
     string TypeName,
+    string HintName,
     string FullyQualifiedName,
     bool IsRecord,
     string? Template,
@@ -66,7 +57,7 @@ internal sealed record LsiRecordSyntaxModel(
     string? UnmappedMember,
     LocationInfo? UnmappedLocation,
     EquatableArray<LsiMemberModel> Members,
-    EquatableArray<LsiDiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>The header of an LSI template additional file.</summary>
 internal sealed record LsiTemplate(string FileName, EquatableArray<string> Columns, string? Error);
@@ -74,10 +65,11 @@ internal sealed record LsiTemplate(string FileName, EquatableArray<string> Colum
 /// <summary>One output column: a template or member column, mapped to a member (index into Members) or not (-1).</summary>
 internal sealed record LsiColumnModel(string Name, int MemberIndex);
 
-/// <summary>Everything the emitter needs for one type, with the diagnostics of parsing and template checks.</summary>
+/// <summary>Everything the emitter needs for one type: values only, no locations.</summary>
 internal sealed record LsiRecordModel(
     string? Namespace,
     string TypeName,
+    string HintName,
     string FullyQualifiedName,
     bool IsRecord,
     string? Template,
@@ -85,8 +77,10 @@ internal sealed record LsiRecordModel(
     string? DateFormat,
     string? UnmappedMember,
     EquatableArray<LsiMemberModel> Members,
-    EquatableArray<LsiColumnModel> Columns,
-    EquatableArray<LsiDiagnosticInfo> Diagnostics)
-{
-    public bool HasErrors => Diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
-}
+    EquatableArray<LsiColumnModel> Columns);
+
+/// <summary>
+/// What resolving a record against its template gave: the model to emit (null when an error was found) and
+/// every diagnostic of parsing and template checks, which the generator reports apart from the source.
+/// </summary>
+internal sealed record LsiResolveResult(LsiRecordModel? Record, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,21 @@
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Checkpointing.Generators.Shared;
+
+/// <summary>What every generated file shares: the header, the [GeneratedCode] attribute and literal helpers.</summary>
+internal static class GeneratedCode
+{
+    /// <summary>
+    /// The version in <c>[GeneratedCode]</c>. Kept in step with the package version by hand: a value read
+    /// from the assembly would churn every snapshot.
+    /// </summary>
+    public const string Version = "0.1.0";
+
+    public const string Attribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"Checkpointing.Generators\", \"" + Version + "\")]";
+
+    /// <summary>A C# string literal of <paramref name="value"/>, quoted and escaped.</summary>
+    public static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+
+    /// <summary><paramref name="value"/> escaped for XML documentation text.</summary>
+    public static string Xml(string value) => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+}
