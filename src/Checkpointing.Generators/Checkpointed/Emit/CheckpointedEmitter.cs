@@ -7,7 +7,7 @@ using static Checkpointing.Generators.Shared.GeneratedCode;
 namespace Checkpointing.Generators.Checkpointed.Emit;
 
 /// <summary>Writes the members of one stage: a pure function of the model.</summary>
-internal static class CheckpointedEmitter
+internal static partial class CheckpointedEmitter
 {
     public static (string HintName, string Source) Emit(CheckpointedStage stage)
     {
@@ -73,15 +73,7 @@ internal static class CheckpointedEmitter
             {{Attribute}}
             {{access}} {{definition}} CreateDefinition()
             {
-                return new {{definition}}
-                {
-                    StageName = StageName,
-                    OutputDirectory = {{outputDirectory}},
-                    GetKey = {{GetKey(stage)}},
-                    ProcessAsync = {{Process(stage)}},
-                    OutputTypeInfo = {{TypeInfo(stage)}},
-                    Validate = {{(hasValidator ? (validatorIsStatic ? "static output => ValidateOutputGenerated(output)" : "output => ValidateOutputGenerated(output)") : "null")}},
-                };
+                return {{Definition(stage, definition, outputDirectory, hasValidator, validatorIsStatic, onOutputSaved: null)}};
             }
 
             /// <summary>
@@ -169,72 +161,6 @@ internal static class CheckpointedEmitter
         }
     }
 
-    private static void WriteSharedFileMembers(IndentedWriter writer, CheckpointedStage stage, SharedFileModel sharedFile)
-    {
-        var access = Keyword(stage.MemberAccessibility);
-        var format = $"global::Checkpointing.SharedFiles.ISharedFileFormat<{stage.OutputType}>";
-        writer.Line($$"""
-            /// <summary>The stage name: its checkpoint is <c>checkpoints/{{Xml(stage.StageName)}}.batches.json</c> under the run folder.</summary>
-            {{Attribute}}
-            public const string StageName = {{Literal(stage.StageName)}};
-
-            /// <summary>The shared file that holds every output as a row, relative to the run folder.</summary>
-            {{Attribute}}
-            public const string SharedFileName = {{Literal(sharedFile.FileName)}};
-
-            /// <summary>Creates the format of the shared file, <see cref="{{Xml(sharedFile.FormatType)}}"/>.</summary>
-            {{Attribute}}
-            {{access}} static {{format}} CreateSharedFileFormat()
-            {
-                return new {{sharedFile.FormatType}}();
-            }
-
-            /// <summary>
-            /// Options for <see cref="RunAsync"/> with this stage's checkpoint name and shared file; set the batch policy,
-            /// start and the rest with <c>with { ... }</c>.
-            /// </summary>
-            /// <param name="root">The storage root.</param>
-            /// <param name="runId">The run id.</param>
-            {{Attribute}}
-            public static global::Checkpointing.SharedFiles.SharedFileOptions CreateSharedFileOptions(string root, string runId)
-            {
-                return new global::Checkpointing.SharedFiles.SharedFileOptions { Root = root, RunId = runId, Name = StageName, FileName = SharedFileName };
-            }
-
-            /// <summary>
-            /// Runs the stage over <paramref name="items"/>: skips the items an earlier run completed, processes the rest,
-            /// and saves their outputs as rows of the shared file in batches; an item is complete once its batch is saved.
-            /// </summary>
-            /// <param name="items">Every item, in order (item 1 first).</param>
-            /// <param name="options">The run, the batch policy and the start; see <see cref="CreateSharedFileOptions"/>.</param>
-            /// <param name="cancellationToken">Stops the run after saving the rows done; then throws <see cref="global::System.OperationCanceledException"/>.</param>
-            {{Attribute}}
-            {{access}} global::System.Threading.Tasks.Task<global::Checkpointing.SharedFiles.SharedFileRunResult> RunAsync(
-                global::System.Collections.Generic.IEnumerable<{{stage.ItemType}}> items,
-                global::Checkpointing.SharedFiles.SharedFileOptions options,
-                global::System.Threading.CancellationToken cancellationToken = default)
-            {
-                return global::Checkpointing.SharedFiles.SharedFileRunner.RunAsync(
-                    items,
-                    {{GetKey(stage)}},
-                    {{Process(stage)}},
-                    CreateSharedFileFormat(),
-                    options,
-                    cancellationToken);
-            }
-
-            /// <summary>Reads this stage's checkpoint for a run, or returns null when the stage has not started.</summary>
-            /// <param name="root">The storage root.</param>
-            /// <param name="runId">The run id.</param>
-            {{Attribute}}
-            public static global::Checkpointing.SharedFiles.SharedFileCheckpoint? ReadStatus(string root, string runId)
-            {
-                var path = global::Checkpointing.SharedFiles.SharedFileCheckpoint.PathFor(root, runId, StageName);
-                return global::System.IO.File.Exists(path) ? global::Checkpointing.SharedFiles.SharedFileCheckpoint.Read(path) : null;
-            }
-            """);
-    }
-
     private const string Run = "return global::Checkpointing.StageRunner.RunAsync(CreateDefinition(), items, options, cancellationToken);";
 
     // The checkpoint is disposed (its lock released) when the run ends, however it ends.
@@ -249,184 +175,25 @@ internal static class CheckpointedEmitter
           "/// </remarks>\n"
         : "";
 
-    private static void WriteCumulativeCsv(IndentedWriter writer, CheckpointedStage stage, CumulativeCsvModel csv, string definition, string outputDirectory, bool hasValidator, bool validatorIsStatic)
+    /// <summary>
+    /// The <c>StageDefinition</c> of both <c>CreateDefinition</c> overloads (the cumulative CSV one adds
+    /// <paramref name="onOutputSaved"/>), written once; lines after the first are indented for a method body.
+    /// </summary>
+    private static string Definition(CheckpointedStage stage, string definition, string outputDirectory, bool hasValidator, bool validatorIsStatic, string? onOutputSaved)
     {
-        var access = Keyword(stage.MemberAccessibility);
-        var checkpoint = $"global::Checkpointing.Csv.CumulativeCsvCheckpoint<{stage.OutputType}>";
-        writer.Line($$"""
-            /// <summary>The imprint of the cumulative CSV that each saved output is appended to.</summary>
-            {{Attribute}}
-            public const string CumulativeCsvImprint = {{Literal(csv.Imprint)}};
-
-            /// <summary>The key of an output's row in the cumulative CSV: a redone item replaces the row of the same key.</summary>
-            /// <param name="output">The output.</param>
-            {{Attribute}}
-            {{access}} static string GetCumulativeCsvKey({{stage.OutputType}} output)
-            {
-                return {{RowKey(csv)}};
-            }
-
-            /// <summary>
-            /// Opens the run's latest cumulative CSV (<c>cumulative_checkpoint_YYYYMMDD_HHMM_{{Xml(csv.Imprint)}}.csv</c> in
-            /// <c>&lt;Root&gt;/&lt;RunId&gt;</c>), or creates it, for example to finalize the batch CSV after <see cref="RunAsync"/>,
-            /// which opens and closes its own (a new file when <see cref="global::Checkpointing.StageRunOptions.Resume"/> is off).
-            /// </summary>
-            /// <param name="options">The run whose CSV to open.</param>
-            /// <param name="cancellationToken">Cancels opening.</param>
-            /// <exception cref="global::Checkpointing.Csv.CumulativeCsvLockedException">Another writer has the CSV open, such as a running stage.</exception>
-            {{Attribute}}
-            {{access}} static global::System.Threading.Tasks.Task<{{checkpoint}}> OpenCumulativeCsvAsync(
-                global::Checkpointing.StageRunOptions options,
-                global::System.Threading.CancellationToken cancellationToken = default)
-            {
-                return OpenCumulativeCsvCoreAsync(options, resumeLatest: true, cancellationToken);
-            }
-
-            {{Attribute}}
-            private static global::System.Threading.Tasks.Task<{{checkpoint}}> OpenCumulativeCsvCoreAsync(
-                global::Checkpointing.StageRunOptions options,
-                bool resumeLatest,
-                global::System.Threading.CancellationToken cancellationToken)
-            {
-                global::System.ArgumentNullException.ThrowIfNull(options);
-                return {{checkpoint}}.OpenOrCreateAsync(
-                    global::System.IO.Path.Combine(options.Root, options.RunId),
-                    CumulativeCsvImprint,
-                    static output => GetCumulativeCsvKey(output),
-                    new global::Checkpointing.Csv.CumulativeCsvOptions
-                    {
-                        Logger = options.Logger,
-                        PipelineId = options.RunId,
-                        ResumeLatest = resumeLatest,
-                        Duplicates = global::Checkpointing.Csv.DuplicateRowPolicy.Replace,
-                        // Finalizing checks every item the stage counts complete against the rows (file store only).
-                        Stage = options.Store is null or global::Checkpointing.FileCheckpointStore
-                            ? new global::Checkpointing.Csv.CumulativeCsvStage(options.Root, options.RunId, StageName, {{(stage.OutputDirectory is null ? "StageName" : outputDirectory)}}, {{TypeInfo(stage)}})
-                            : null,
-                    },
-                    cancellationToken);
-            }
-
-            /// <summary>The path of the run's latest cumulative CSV, or null when the stage has not created one.</summary>
-            /// <param name="root">The storage root.</param>
-            /// <param name="runId">The run id.</param>
-            {{Attribute}}
-            public static string? FindCumulativeCsv(string root, string runId)
-            {
-                return global::Checkpointing.Csv.CumulativeCsv.FindLatest(global::System.IO.Path.Combine(root, runId), CumulativeCsvImprint);
-            }
-
-            /// <summary>The definition of <see cref="CreateDefinition()"/>, appending each saved output to <paramref name="cumulativeCsv"/>.</summary>
-            {{Attribute}}
-            private {{definition}} CreateDefinition({{checkpoint}} cumulativeCsv)
-            {
-                return new {{definition}}
-                {
-                    StageName = StageName,
-                    OutputDirectory = {{outputDirectory}},
-                    GetKey = {{GetKey(stage)}},
-                    ProcessAsync = {{Process(stage)}},
-                    OutputTypeInfo = {{TypeInfo(stage)}},
-                    Validate = {{(hasValidator ? (validatorIsStatic ? "static output => ValidateOutputGenerated(output)" : "output => ValidateOutputGenerated(output)") : "null")}},
-                    OnOutputSavedAsync = cumulativeCsv.OnOutputSavedAsync,
-                };
-            }
-            """);
-    }
-
-    private static void WriteValidator(IndentedWriter writer, CheckpointedStage stage, bool isStatic)
-    {
-        writer.Line($$"""
-            {{Attribute}}
-            private {{(isStatic ? "static " : "")}}global::System.Collections.Generic.IReadOnlyList<string> ValidateOutputGenerated({{stage.OutputType}} output)
-            """);
-        writer.OpenBrace();
-        if (stage.OutputIsReferenceType)
-        {
-            writer.Line("""
-                if (output is null)
-                {
-                    return new[] { "The output is null." };
-                }
-
-                """);
-        }
-
-        writer.Line("var errors = new global::System.Collections.Generic.List<string>();");
-        var pattern = 0;
-        var index = 0;
-        foreach (var rule in stage.ValidationRules)
-        {
-            var message = Literal(rule.Message);
-            var value = "output." + rule.Member;
-
-            // Pattern variables of an if condition share the method's scope: number them.
-            var number = index++;
-            var local = "value" + number;
-            switch (rule)
-            {
-                case RequiredRule required:
-                    var condition = required.MemberIsString && !required.AllowEmptyStrings
-                        ? $"global::System.String.IsNullOrWhiteSpace({value})"
-                        : $"{value} is null";
-                    writer.Line($"if ({condition})");
-                    break;
-                case RangeRule range:
-                    var cast = range.Comparison switch
-                    {
-                        RangeComparison.Decimal => "(decimal)",
-                        RangeComparison.Double => "(double)",
-                        _ => "",
-                    };
-                    var operand = range.MemberIsNullable ? local : value;
-                    var below = range.MinimumIsExclusive ? "<=" : "<";
-                    var above = range.MaximumIsExclusive ? ">=" : ">";
-                    var test = $"{cast}{operand} {below} {NumberLiteral(range.Minimum)} || {cast}{operand} {above} {NumberLiteral(range.Maximum)}";
-                    writer.Line(range.MemberIsNullable ? $"if ({value} is {{ }} {local} && ({test}))" : $"if ({test})");
-                    break;
-                case LengthRule lengthRule:
-                    var length = (lengthRule.MemberIsNullable ? local : value) + "." + lengthRule.Property;
-                    var tests = new[]
-                    {
-                        lengthRule.Minimum is { } minimum ? $"{length} < {minimum.ToString(CultureInfo.InvariantCulture)}" : null,
-                        lengthRule.Maximum is { } maximum ? $"{length} > {maximum.ToString(CultureInfo.InvariantCulture)}" : null,
-                    }.Where(t => t is not null);
-                    var lengthTest = string.Join(" || ", tests);
-                    writer.Line(lengthRule.MemberIsNullable ? $"if ({value} is {{ }} {local} && ({lengthTest}))" : $"if ({lengthTest})");
-                    break;
-                case PatternRule:
-                    // Like DataAnnotations: null and empty pass, otherwise the whole string must match.
-                    writer.Line($"if ({value} is {{ Length: > 0 }} {local} && ValidateOutputPattern{pattern++}.Match({local}) is var match{number} && !(match{number}.Success && match{number}.Index == 0 && match{number}.Length == {local}.Length))");
-                    break;
-            }
-
-            writer.OpenBrace();
-            writer.Line($"errors.Add({message});");
-            writer.CloseBrace();
-            writer.Line();
-        }
-
-        if (stage.ValidateMethod is { } method)
-        {
-            if (stage.ValidateReturnsBool)
-            {
-                writer.Line($$"""
-                    if (!{{method}}(output))
-                    {
-                        errors.Add({{Literal($"The output was rejected by {method}.")}});
-                    }
-
-                    """);
-            }
-            else
-            {
-                writer.Line($"errors.AddRange({method}(output));");
-                writer.Line();
-            }
-        }
-
-        writer.Line("return errors;");
-        writer.CloseBrace();
+        var validate = hasValidator
+            ? (validatorIsStatic ? "static output => ValidateOutputGenerated(output)" : "output => ValidateOutputGenerated(output)")
+            : "null";
+        return $"new {definition}\n" +
+               "    {\n" +
+               "        StageName = StageName,\n" +
+               $"        OutputDirectory = {outputDirectory},\n" +
+               $"        GetKey = {GetKey(stage)},\n" +
+               $"        ProcessAsync = {Process(stage)},\n" +
+               $"        OutputTypeInfo = {TypeInfo(stage)},\n" +
+               $"        Validate = {validate},\n" +
+               (onOutputSaved is null ? "" : $"        OnOutputSavedAsync = {onOutputSaved},\n") +
+               "    }";
     }
 
     private static string GetKey(CheckpointedStage stage)
@@ -456,31 +223,6 @@ internal static class CheckpointedEmitter
 
         return $"({typeInfo})global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof({stage.OutputTypeOfName}))";
     }
-
-    private static string RowKey(CumulativeCsvModel csv)
-    {
-        var member = "output." + csv.KeyMember;
-        return csv.KeyKind switch
-        {
-            CsvRowKeyKind.Isbn => $"global::Checkpointing.Lsi.LsiFormats.NormalizeIsbn({member})",
-            CsvRowKeyKind.NullableString => member + " ?? \"\"",
-            CsvRowKeyKind.CheckpointKey => $"global::Checkpointing.CheckpointKeys.From({member})",
-            _ => member,
-        };
-    }
-
-    private static string NumberLiteral(RangeBound bound) => bound.Kind switch
-    {
-        RangeBoundKind.Decimal => bound.Value + "m",
-        RangeBoundKind.Double => bound.Value switch
-        {
-            "Infinity" => "global::System.Double.PositiveInfinity",
-            "-Infinity" => "global::System.Double.NegativeInfinity",
-            "NaN" => "global::System.Double.NaN",
-            _ => bound.Value + "d",
-        },
-        _ => bound.Value,
-    };
 
     private static string Keyword(GeneratedAccessibility accessibility) => accessibility switch
     {

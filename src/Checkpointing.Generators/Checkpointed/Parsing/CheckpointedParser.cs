@@ -68,19 +68,7 @@ internal static class CheckpointedParser
             Report(DiagnosticDescriptors.StaticStageClass, syntax.Identifier.GetLocation(), typeName);
         }
 
-        var containingTypes = new List<CheckpointedContainingType>();
-        for (var parent = syntax.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
-        {
-            if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                Report(DiagnosticDescriptors.ContainingTypeNotPartial, parent.Identifier.GetLocation(), parent.Identifier.ValueText, typeName);
-            }
-
-            if (context.SemanticModel.GetDeclaredSymbol(parent, cancellationToken) is { } parentSymbol)
-            {
-                containingTypes.Insert(0, new CheckpointedContainingType(Declaration(parent, parentSymbol)));
-            }
-        }
+        var containingTypes = ContainingTypes(syntax, context.SemanticModel, typeName, Report, cancellationToken);
 
         string? outputDirectory = null;
         INamedTypeSymbol? jsonContext = null;
@@ -154,20 +142,11 @@ internal static class CheckpointedParser
         SharedFileModel? sharedFile = null;
         if (sharedAttribute is not null)
         {
-            var conflicts = new (bool Set, string What, Location? Where)[]
-            {
+            SharedFileParser.ReportPerItemSettings(stageName, attributeLocation, Report,
                 (outputDirectory is not null, "OutputDirectory", ArgumentLocation(attributeSyntax, "OutputDirectory")),
                 (jsonContext is not null, "JsonContext", jsonContextLocation),
                 (csvImprint is not null, "CumulativeCsvImprint", csvImprintLocation),
-                (validateMethods.Count > 0, validateMethods.Count > 0 ? $"the [ValidateOutput] method '{validateMethods[0].Name}'" : "", validateMethods.Count > 0 ? FirstLocation(validateMethods[0]) : null),
-            };
-            foreach (var (set, what, where) in conflicts)
-            {
-                if (set)
-                {
-                    Report(DiagnosticDescriptors.SharedFileStageSetting, where ?? attributeLocation, stageName, what);
-                }
-            }
+                (validateMethods.Count > 0, validateMethods.Count > 0 ? $"the [ValidateOutput] method '{validateMethods[0].Name}'" : "", validateMethods.Count > 0 ? FirstLocation(validateMethods[0]) : null));
 
             if (process is not null)
             {
@@ -241,6 +220,27 @@ internal static class CheckpointedParser
             CumulativeCsv: cumulativeCsv,
             SharedFile: sharedFile);
         return new CheckpointedParseResult(stage, identity, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>The types around the stage, outermost first; each must be partial (CKPT102).</summary>
+    private static List<CheckpointedContainingType> ContainingTypes(
+        TypeDeclarationSyntax syntax, SemanticModel semanticModel, string typeName, Reporter report, CancellationToken cancellationToken)
+    {
+        var containingTypes = new List<CheckpointedContainingType>();
+        for (var parent = syntax.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
+        {
+            if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                report(DiagnosticDescriptors.ContainingTypeNotPartial, parent.Identifier.GetLocation(), parent.Identifier.ValueText, typeName);
+            }
+
+            if (semanticModel.GetDeclaredSymbol(parent, cancellationToken) is { } parentSymbol)
+            {
+                containingTypes.Insert(0, new CheckpointedContainingType(Declaration(parent, parentSymbol)));
+            }
+        }
+
+        return containingTypes;
     }
 
     private static string Declaration(TypeDeclarationSyntax syntax, INamedTypeSymbol symbol)

@@ -14,6 +14,18 @@ internal static class SharedFileParser
     public static AttributeData? Find(INamedTypeSymbol type) =>
         type.GetAttributes().FirstOrDefault(a => IsType(a.AttributeClass, KnownTypeNames.SharedFileOutput));
 
+    /// <summary>Reports CKPT124 for each setting of per-item outputs that is set on a shared-file stage.</summary>
+    public static void ReportPerItemSettings(string stageName, Location fallback, Reporter report, params (bool Set, string What, Location? Where)[] settings)
+    {
+        foreach (var (set, what, where) in settings)
+        {
+            if (set)
+            {
+                report(DiagnosticDescriptors.SharedFileStageSetting, where ?? fallback, stageName, what);
+            }
+        }
+    }
+
     /// <summary>The model, or null after reporting what is wrong.</summary>
     public static SharedFileModel? Parse(
         AttributeData attribute, ITypeSymbol output, INamedTypeSymbol stageType, string stageName, Compilation compilation, Location fallback, Reporter report)
