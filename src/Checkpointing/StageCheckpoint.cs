@@ -139,7 +139,9 @@ public sealed class StageCheckpoint : IAsyncDisposable
         {
             var outputPath = Path.Combine(Path.GetFullPath(options.Root), options.RunId, outputDirectory);
             fs.CreateDirectory(outputPath);
-            var removed = AtomicFile.CleanupTempFiles(fs, outputPath);
+            // On a shared store other workers are writing in the same folder right now: their temp files are
+            // not orphans, so they are left alone (a killed worker's orphan is harmless and never read).
+            var removed = journal is IClaimingCheckpointJournal ? 0 : AtomicFile.CleanupTempFiles(fs, outputPath);
             var checkpoint = new StageCheckpoint(journal, fs, time, options, outputPath);
             foreach (var report in journal.RecoveryReports)
             {

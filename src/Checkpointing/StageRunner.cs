@@ -508,7 +508,18 @@ public static class StageRunner
             logger.LogError(e, "Stage {Stage}: could not record the end of the run: {Error}", stage, e.Message);
         }
 
-        var after = checkpoint.GetState();
+        StageCheckpointDocument after;
+        try
+        {
+            after = checkpoint.GetState();
+        }
+        catch (IOException e) when (stageError is not null)
+        {
+            // A shared store that cannot be reached cannot be read either: report the run from what it knows.
+            logger.LogError(e, "Stage {Stage}: could not read the checkpoint after the run: {Error}", stage, e.Message);
+            after = before;
+        }
+
         var runCost = tally.Spent;
         var result = new StageRunResult
         {

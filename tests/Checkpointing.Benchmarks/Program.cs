@@ -98,6 +98,12 @@ public static class Program
             config = config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b => b.Descriptor.Type != typeof(GeneratorBenchmarks)));
         }
 
+        if (!PostgresStoreBenchmarks.Available)
+        {
+            Console.WriteLine($"// {PostgresStoreBenchmarks.ConnectionVariable} is not set: the PostgreSQL store benchmarks are skipped (eval \"$(.ci/postgres-start)\" starts a server).");
+            config = config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b => b.Descriptor.Type != typeof(PostgresStoreBenchmarks)));
+        }
+
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, config);
         if (File.Exists(peakFile))
         {

@@ -45,6 +45,21 @@ public sealed class PostgresStoreTests
     }
 
     [SkippableFact]
+    public async Task A_worker_that_starts_leaves_the_temp_files_of_workers_already_writing_in_the_shared_folder_alone()
+    {
+        await using var db = PostgresTestDatabase.Create();
+        await using var store = db.Store();
+        var folder = Path.Combine(db.Root, "run1", "work");
+        Directory.CreateDirectory(folder);
+        var inFlight = Path.Combine(folder, ".000003.json.0123456789ab.ckpt.tmp");
+        await File.WriteAllTextAsync(inFlight, "another worker's save in progress");
+
+        await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 5), Options(db, store));
+
+        Assert.True(File.Exists(inFlight));
+    }
+
+    [SkippableFact]
     public async Task A_stored_output_that_fails_validation_is_redone_on_resume()
     {
         await using var db = PostgresTestDatabase.Create();

@@ -67,6 +67,61 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
         Assert.Equal(items, await db.ScalarAsync<int>("select count(*) from {s}.items where state = 'completed' and completions = 1"));
     }
 
+    [SkippableFact]
+    public async Task A_worker_that_cannot_reach_the_server_stops_claiming_says_why_and_loses_no_completed_item()
+    {
+        await using var db = PostgresTestDatabase.Create();
+        var (bin, data) = Cluster();
+        await using var store = db.Store(retries: 2);
+        var confirmed = new ConcurrentQueue<string>();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new SyncProgress(p =>
+        {
+            if (p.LastKey is { } key && !p.LastFailed)
+            {
+                confirmed.Enqueue(key);
+                if (confirmed.Count >= 100)
+                {
+                    reached.TrySetResult();
+                }
+            }
+        });
+        var run = Task.Run(() => StageRunner.RunAsync(
+            TestStage.Definition(before: (_, _, ct) => Task.Delay(2, ct)), Enumerable.Range(0, 2000),
+            new StageRunOptions { Root = db.Root, RunId = "run1", Store = store, MaxDegreeOfParallelism = 4, ItemFailurePolicy = ItemFailurePolicy.SkipItem, Progress = progress }));
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(120));
+        PgCtl(bin, $"-D {data} stop -m immediate");
+        StageFailedException error;
+        try
+        {
+            error = await Assert.ThrowsAsync<StageFailedException>(() => run);
+        }
+        finally
+        {
+            PgCtl(bin, $"-D {data} -l {Path.Combine(Path.GetDirectoryName(data)!, "server.log")} -w start");
+        }
+
+        output.WriteLine(error.Message);
+        Assert.IsType<PostgresStoreUnavailableException>(error.InnerException);
+        Assert.Contains("could not", error.InnerException!.Message);
+        Assert.Contains("stopped claiming items; items already completed are stored in the database and are not lost", error.InnerException.Message);
+        Assert.InRange(error.Result.Processed, 100, 1999);
+
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        var keys = string.Join(",", confirmed.Select(k => $"'{k}'"));
+        Assert.Equal(confirmed.Count, await db.ScalarAsync<int>($"select count(*) from {{s}}.items where state = 'completed' and key in ({keys})"));
+    }
+
+    private static (string Bin, string Data) Cluster()
+    {
+        var bin = Environment.GetEnvironmentVariable("CHECKPOINTING_POSTGRES_BIN");
+        var data = Environment.GetEnvironmentVariable("CHECKPOINTING_POSTGRES_DATA");
+        Skip.If(
+            string.IsNullOrEmpty(bin) || string.IsNullOrEmpty(data),
+            "CHECKPOINTING_POSTGRES_BIN and CHECKPOINTING_POSTGRES_DATA are not set: this test stops and starts the test server, so it needs the cluster .ci/postgres-start created.");
+        return (bin!, data!);
+    }
+
     private static void PgCtl(string bin, string arguments)
     {
         // pg_ctl refuses to run as root: the cluster of .ci/postgres-start belongs to the postgres user then.
