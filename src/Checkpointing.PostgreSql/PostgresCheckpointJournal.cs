@@ -20,6 +20,10 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
     private readonly List<string> _reports;
     private readonly CancellationTokenSource _renewalStop = new();
     private readonly Task _renewal;
+
+    // The claims the runner holds: only these are renewed. A claim whose answer was lost with its connection
+    // (committed, then retried) is held by nobody, so its lease must run out rather than be renewed forever.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
     private long? _runRow;
     private bool _disposed;
 
@@ -116,6 +120,11 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
         {
             // Dead workers' runs are closed by their expired heartbeat (see OpenAsync), never by another worker.
             return;
+        }
+
+        if (record.Type == CheckpointRecordType.ItemFailed && record.Key is { } failedKey)
+        {
+            _held.TryRemove(failedKey, out _);
         }
 
         var at = record.At.ToUniversalTime();
@@ -296,6 +305,11 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                         {
                             claimed.Add(new ItemClaim(reader.GetString(0), reader.GetInt64(1)));
                         }
+
+                        foreach (var claim in claimed)
+                        {
+                            _held[claim.Key] = 0;
+                        }
                     }
 
                     if (claimed.Count > 0)
@@ -330,6 +344,7 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
     public async ValueTask<bool> CompleteClaimAsync(ItemClaim claim, byte[] output, decimal costUsd, int? attempt, CancellationToken cancellationToken)
     {
         var json = Encoding.UTF8.GetString(output);
+        _held.TryRemove(claim.Key, out _);
         var sha = SHA256.HashData(output);
         var at = DateTimeOffset.UtcNow;
         return await _store.ExecuteAsync(
@@ -376,7 +391,9 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
             $"complete item '{claim.Key}'", cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask ReleaseAsync(ItemClaim claim, CancellationToken cancellationToken) =>
+    public async ValueTask ReleaseAsync(ItemClaim claim, CancellationToken cancellationToken)
+    {
+        _held.TryRemove(claim.Key, out _);
         await _store.ExecuteAsync(
             async (connection, ct) =>
             {
@@ -387,6 +404,7 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                 return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             },
             $"release item '{claim.Key}'", cancellationToken).ConfigureAwait(false);
+    }
 
     public async ValueTask<IReadOnlyDictionary<string, byte[]>> ReadOutputsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
@@ -462,11 +480,12 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
             {
                 await using var connection = await _store.DataSource.OpenConnectionAsync(_renewalStop.Token).ConfigureAwait(false);
                 await using var command = Command(connection, $"""
-                    update {_s}.items set lease_expires_at = now() + @lease where run_id = @r and stage = @s and state = 'claimed' and lease_owner = @w;
+                    update {_s}.items set lease_expires_at = now() + @lease where run_id = @r and stage = @s and state = 'claimed' and lease_owner = @w and key = any(@held);
                     update {_s}.runs set heartbeat_at = now() where id = @run;
                     """);
                 command.Parameters.AddWithValue("lease", _store.Options.LeaseDuration);
                 command.Parameters.AddWithValue("w", Worker);
+                command.Parameters.AddWithValue("held", _held.Keys.ToArray());
                 command.Parameters.AddWithValue("run", NpgsqlDbType.Bigint, (object?)_runRow ?? DBNull.Value);
                 await command.ExecuteNonQueryAsync(_renewalStop.Token).ConfigureAwait(false);
             }
