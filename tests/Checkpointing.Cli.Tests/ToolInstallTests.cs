@@ -63,8 +63,10 @@ public sealed class ToolInstallTests : IDisposable
     private async Task<string> PackAsync(string rids)
     {
         var feed = _dir["feed"];
-        await DotnetAsync("pack", Tool.Metadata("CliProject"), "-c", Tool.Metadata("Configuration"), "-o", feed,
-            $"-p:Version={_version}", $"-p:ToolPackageRuntimeIdentifiers={rids.Replace(";", "%3B", StringComparison.Ordinal)}");
+        // A list property through the environment: on the command line its ';' would split the -p: switch, and an escaped
+        // one (%3B) would reach the RID-specific builds as one RID.
+        await DotnetAsync(new Dictionary<string, string> { ["ToolPackageRuntimeIdentifiers"] = rids },
+            "pack", Tool.Metadata("CliProject"), "-c", Tool.Metadata("Configuration"), "-o", feed, $"-p:Version={_version}");
         return feed;
     }
 
@@ -125,9 +127,11 @@ public sealed class ToolInstallTests : IDisposable
         return pe.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
     }
 
-    private static async Task DotnetAsync(params string[] args)
+    private static Task DotnetAsync(params string[] args) => DotnetAsync(null, args);
+
+    private static async Task DotnetAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var (process, output, error) = Tool.Start("dotnet", args);
+        var (process, output, error) = Tool.Start("dotnet", args, environment: environment);
         using (process)
         {
             // Only a guard against a hang (ReadyToRun compilation of a pack takes minutes on a loaded 2-core machine).
