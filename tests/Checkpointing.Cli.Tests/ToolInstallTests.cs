@@ -27,7 +27,7 @@ public sealed class ToolInstallTests : IDisposable
         using (var zip = ZipFile.OpenRead(Path.Combine(feed, $"Checkpointing.Cli.{_version}.nupkg")))
         {
             // The top-level package only points at the RID packages.
-            var settings = Entry(zip, "tools/net10.0/any/DotnetToolSettings.xml");
+            var settings = Entry(zip, "tools/any/any/DotnetToolSettings.xml");
             Assert.Contains($"RuntimeIdentifier=\"{rid}\" Id=\"Checkpointing.Cli.{rid}\"", settings);
             Assert.Contains("RuntimeIdentifier=\"any\" Id=\"Checkpointing.Cli.any\"", settings);
             Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith(".dll", StringComparison.Ordinal));
