@@ -14,20 +14,11 @@ internal sealed class CliConsole
         Error = error;
         In = input;
         Interactive = interactive;
-        Ansi = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
-        });
-
-        // Redirected output has no width of its own: $COLUMNS, else wide enough that rows stay on one line.
-        if (!interactive)
-        {
-            Ansi.Profile.Width = width ?? 200;
-        }
+        _width = width;
     }
+
+    private readonly int? _width;
+    private IAnsiConsole? _ansi;
 
     /// <summary>Results.</summary>
     public TextWriter Out { get; }
@@ -41,8 +32,30 @@ internal sealed class CliConsole
     /// <summary>Whether standard output is a terminal (live views, colours).</summary>
     public bool Interactive { get; }
 
-    /// <summary>Spectre.Console over <see cref="Out"/>, for tables, trees and live views.</summary>
-    public IAnsiConsole Ansi { get; }
+    /// <summary>
+    /// Spectre.Console over <see cref="Out"/>, for tables, trees and live views; created on first use, so that
+    /// <c>--json</c> and errors never pay for detecting the terminal (start-up time, docs/cli.md).
+    /// </summary>
+    public IAnsiConsole Ansi => _ansi ??= CreateAnsi();
+
+    private IAnsiConsole CreateAnsi()
+    {
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Out),
+            Ansi = Interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = Interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+
+        // Redirected output has no width of its own: $COLUMNS, else wide enough that rows stay on one line.
+        if (!Interactive)
+        {
+            ansi.Profile.Width = _width ?? 200;
+        }
+
+        return ansi;
+    }
 
     /// <summary>The process's own console.</summary>
     public static CliConsole System() =>

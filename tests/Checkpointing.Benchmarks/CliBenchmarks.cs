@@ -15,47 +15,11 @@ namespace Checkpointing.Benchmarks;
 public class CliStatusBenchmarks
 {
     private static readonly int Items = BenchData.Smoke ? 1_000 : 100_000;
-    private const int JournalRecords = 1_000;
 
     private string _root = "";
 
     [GlobalSetup]
-    public async Task SetupAsync()
-    {
-        _root = Path.Combine(BenchData.Root, "cli-status-" + Items);
-        var marker = Path.Combine(_root, "complete.marker");
-        if (File.Exists(marker))
-        {
-            return;
-        }
-
-        BenchData.TryDelete(_root);
-        var at = DateTimeOffset.UtcNow;
-        long sequence;
-        await using (var journal = await new FileCheckpointStore(_root).OpenAsync(
-            new CheckpointOpenRequest { RunId = "run", StageName = "ocr", OutputDirectory = "ocr", CommitPolicy = CommitPolicy.EveryItems(int.MaxValue) }, default))
-        {
-            await journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = at, Resume = true, Items = Items + JournalRecords }, AppendDurability.Deferred, default);
-            for (var i = 0; i < Items; i++)
-            {
-                await journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Completed, At = at, Key = BenchData.Key(i), CostUsd = 0.0123m }, AppendDurability.Deferred, default);
-            }
-
-            await journal.CompactAsync(default);
-            sequence = journal.GetState().JournalSequence;
-        }
-
-        // The journal a running stage has: records after the snapshot, written in the runtime's line format.
-        var buffer = new ArrayBufferWriter<byte>();
-        var scratch = new ArrayBufferWriter<byte>();
-        for (var i = 0; i < JournalRecords; i++)
-        {
-            JournalFormat.Append(buffer, scratch, new CheckpointRecord { Sequence = ++sequence, Type = CheckpointRecordType.Completed, At = at, Key = BenchData.Key(Items + i), CostUsd = 0.0123m });
-        }
-
-        File.WriteAllBytes(Path.Combine(_root, "run", "checkpoints", "ocr.journal"), buffer.WrittenSpan.ToArray());
-        File.WriteAllText(marker, "ok");
-    }
+    public async Task SetupAsync() => _root = await CliStatusRoot.EnsureAsync(Items);
 
     [Benchmark(Baseline = true, Description = "FileCheckpointStore.ReadState (runtime)")]
     public int ReadState() => FileCheckpointStore.ReadState(_root, "run", "ocr")!.CompletedCount;
@@ -79,6 +43,55 @@ public class CliStatusBenchmarks
         // 1 is fine: the stage is "interrupted" (its run holds no lock), which status reports as a problem.
         return code <= 1 ? code : throw new InvalidOperationException($"checkpoint {string.Join(' ', args)} exited with {code}");
     }
+}
+
+/// <summary>
+/// Issue 14, start-up: <c>checkpoint status --json</c> on the same 100,000-item root as real processes, the way the tool
+/// shipped in 0.1.0 (framework-dependent IL, JIT-compiled, TieredPGO on: <c>dotnet checkpoint.dll</c>) against the way it
+/// ships now (this platform's ReadyToRun package, TieredPGO off: the apphost <c>dotnet tool install</c> puts in place,
+/// published here with the same settings), and each one's bare start (<c>--version</c>).
+/// </summary>
+[WarmupCount(1)]
+[IterationCount(5)]
+[InvocationCount(1, 1)]
+public class CliStartupBenchmarks
+{
+    private static readonly int Items = BenchData.Smoke ? 1_000 : 100_000;
+
+    private string _root = "";
+    private string _readyToRun = "";
+    private string _nativeAot = "";
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _root = await CliStatusRoot.EnsureAsync(Items);
+        _readyToRun = ReadyToRun.Value;
+        // Native AOT takes minutes to compile: not under --smoke, whose filter leaves its cases out.
+        _nativeAot = BenchData.Smoke ? "" : NativeAot.Value;
+    }
+
+    // Published once per benchmark process (the setup runs for each case).
+    private static readonly Lazy<string> ReadyToRun = new(() => CliProcess.Publish(Path.Combine(BenchData.Root, "cli-readytorun")));
+    private static readonly Lazy<string> NativeAot = new(() => CliProcess.Publish(Path.Combine(BenchData.Root, "cli-nativeaot"), "-p:CheckpointCliAot=true"));
+
+    [Benchmark(Baseline = true, Description = "status --json, IL + JIT, TieredPGO on (0.1.0)")]
+    public int StatusJit() => CliProcess.Run(CliProcess.JitCommand, ["status", _root, "--json"], tieredPgo: true);
+
+    [Benchmark(Description = "status --json, ReadyToRun package")]
+    public int StatusReadyToRun() => CliProcess.Run([_readyToRun], ["status", _root, "--json"]);
+
+    [Benchmark(Description = "status --json, Native AOT (opt-in build)")]
+    public int StatusNativeAot() => CliProcess.Run([_nativeAot], ["status", _root, "--json"]);
+
+    [Benchmark(Description = "--version, IL + JIT, TieredPGO on (0.1.0)")]
+    public int VersionJit() => CliProcess.Run(CliProcess.JitCommand, ["--version"], tieredPgo: true);
+
+    [Benchmark(Description = "--version, ReadyToRun package")]
+    public int VersionReadyToRun() => CliProcess.Run([_readyToRun], ["--version"]);
+
+    [Benchmark(Description = "--version, Native AOT (opt-in build)")]
+    public int VersionNativeAot() => CliProcess.Run([_nativeAot], ["--version"]);
 }
 
 /// <summary>
@@ -106,9 +119,9 @@ public class CliValidateBenchmarks
         BenchData.TryDelete(directory);
         Directory.CreateDirectory(directory);
         using (var stream = File.Create(_file))
-        using (var writer = CsvWriter.Create(stream, CsvWriterOptions.For<LsiRow107>(), leaveOpen: true))
+        using (var writer = CsvWriter.Create(stream, CsvWriterOptions.For<FullLsiRow>(), leaveOpen: true))
         {
-            writer.WriteHeader<LsiRow107>();
+            writer.WriteHeader<FullLsiRow>();
             for (var i = 0; i < Rows; i++)
             {
                 writer.WriteRecord(Row(i));
@@ -118,10 +131,10 @@ public class CliValidateBenchmarks
         File.WriteAllText(marker, "ok");
     }
 
-    [Benchmark(Baseline = true, Description = "CumulativeCsv.Validate<LsiRow107> (runtime, typed)")]
+    [Benchmark(Baseline = true, Description = "CumulativeCsv.Validate<FullLsiRow> (runtime, typed)")]
     public int RuntimeValidate()
     {
-        var report = Csv.CumulativeCsv.Validate<LsiRow107>(_file, r => r.IsbnOrSku!);
+        var report = Csv.CumulativeCsv.Validate<FullLsiRow>(_file, r => r.IsbnOrSku!);
         return report.IsValid ? report.Rows : throw new InvalidOperationException(string.Join("; ", report.Errors.Take(3)));
     }
 
@@ -137,7 +150,7 @@ public class CliValidateBenchmarks
     public void Cleanup() => BenchData.RecordPeakWorkingSet("CliValidate");
 
     // A typical book row: the columns a pipeline fills, the rest empty; each row its own valid ISBN.
-    private static LsiRow107 Row(int i) => new()
+    private static FullLsiRow Row(int i) => new()
     {
         IsbnOrSku = Isbn13(i),
         Title = $"Book {i}, \"volume\" {i % 9}",
@@ -167,28 +180,107 @@ public class CliValidateBenchmarks
     }
 }
 
-/// <summary>Runs the built tool as a process: <c>dotnet checkpoint.dll ...</c> from its own build folder.</summary>
+/// <summary>
+/// The root the status benchmarks read: a stage of <c>items</c> completed items as a compacted snapshot plus a journal of
+/// 1,000 more records, as a running stage has (made once, kept between runs).
+/// </summary>
+internal static class CliStatusRoot
+{
+    private const int JournalRecords = 1_000;
+
+    public static async Task<string> EnsureAsync(int items)
+    {
+        var root = Path.Combine(BenchData.Root, "cli-status-" + items);
+        var marker = Path.Combine(root, "complete.marker");
+        if (File.Exists(marker))
+        {
+            return root;
+        }
+
+        BenchData.TryDelete(root);
+        var at = DateTimeOffset.UtcNow;
+        long sequence;
+        await using (var journal = await new FileCheckpointStore(root).OpenAsync(
+            new CheckpointOpenRequest { RunId = "run", StageName = "ocr", OutputDirectory = "ocr", CommitPolicy = CommitPolicy.EveryItems(int.MaxValue) }, default))
+        {
+            await journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.RunStarted, At = at, Resume = true, Items = items + JournalRecords }, AppendDurability.Deferred, default);
+            for (var i = 0; i < items; i++)
+            {
+                await journal.AppendAsync(new CheckpointRecord { Type = CheckpointRecordType.Completed, At = at, Key = BenchData.Key(i), CostUsd = 0.0123m }, AppendDurability.Deferred, default);
+            }
+
+            await journal.CompactAsync(default);
+            sequence = journal.GetState().JournalSequence;
+        }
+
+        // The journal a running stage has: records after the snapshot, written in the runtime's line format.
+        var buffer = new ArrayBufferWriter<byte>();
+        var scratch = new ArrayBufferWriter<byte>();
+        for (var i = 0; i < JournalRecords; i++)
+        {
+            JournalFormat.Append(buffer, scratch, new CheckpointRecord { Sequence = ++sequence, Type = CheckpointRecordType.Completed, At = at, Key = BenchData.Key(items + i), CostUsd = 0.0123m });
+        }
+
+        File.WriteAllBytes(Path.Combine(root, "run", "checkpoints", "ocr.journal"), buffer.WrittenSpan.ToArray());
+        File.WriteAllText(marker, "ok");
+        return root;
+    }
+}
+
+/// <summary>Runs the tool as a process: the built IL (<c>dotnet checkpoint.dll ...</c>) or a published ReadyToRun build.</summary>
 internal static class CliProcess
 {
     private static readonly Lazy<string> Path_ = new(Find);
 
-    public static int Run(params string[] args)
+    /// <summary><c>dotnet bin/Release/net10.0/checkpoint.dll</c>.</summary>
+    public static string[] JitCommand => ["dotnet", Path_.Value];
+
+    public static int Run(params string[] args) => Run(JitCommand, args);
+
+    public static int Run(string[] command, string[] args, bool tieredPgo = false)
     {
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in command.Skip(1).Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The runtimeconfig of this build turns TieredPGO off; the environment turns it back on for the 0.1.0 baseline.
+        info.Environment["DOTNET_TieredPGO"] = tieredPgo ? "1" : "0";
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode <= 1 ? process.ExitCode : throw new InvalidOperationException($"checkpoint exited with {process.ExitCode}: {error.Result}");
+    }
+
+    /// <summary>
+    /// Publishes the tool for this platform as its RID package is built (<c>dotnet publish -r RID</c>, ReadyToRun from the
+    /// project file, or what <paramref name="properties"/> choose) into <paramref name="directory"/>; returns the executable.
+    /// </summary>
+    public static string Publish(string directory, params string[] properties)
+    {
+        var project = Path.Combine(RepositoryRoot(), "src", "Checkpointing.Cli", "Checkpointing.Cli.csproj");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path_.Value);
-        foreach (var arg in args)
+        foreach (var arg in new[] { "publish", project, "-c", "Release", "-r", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "-o", directory }.Concat(properties))
         {
             info.ArgumentList.Add(arg);
         }
 
         using var process = Process.Start(info)!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        return process.ExitCode <= 1 ? process.ExitCode : throw new InvalidOperationException($"checkpoint exited with {process.ExitCode}");
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish of the tool failed ({process.ExitCode}):\n{output}\n{error.Result}");
+        }
+
+        var apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? "checkpoint.exe" : "checkpoint");
+        return File.Exists(apphost) ? apphost : throw new FileNotFoundException("The published tool has no apphost: " + apphost);
     }
 
-    private static string Find()
+    private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Generators.sln")))
@@ -196,7 +288,12 @@ internal static class CliProcess
             directory = directory.Parent;
         }
 
-        var path = directory is null ? null : Path.Combine(directory.FullName, "src", "Checkpointing.Cli", "bin", "Release", "net8.0", "checkpoint.dll");
-        return path is not null && File.Exists(path) ? path : throw new FileNotFoundException("Build src/Checkpointing.Cli in Release first: " + path);
+        return directory?.FullName ?? throw new DirectoryNotFoundException("Generators.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string Find()
+    {
+        var path = Path.Combine(RepositoryRoot(), "src", "Checkpointing.Cli", "bin", "Release", "net10.0", "checkpoint.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build src/Checkpointing.Cli in Release first: " + path);
     }
 }

@@ -17,13 +17,13 @@ public class CsvBenchmarks
     private const int Rows = 10_000;
 
     private readonly MemoryStream _stream = new(64 * 1024 * 1024);
-    private LsiRow107[] _lsi = [];
+    private FullLsiRow[] _lsi = [];
     private CsvRow107[] _csv = [];
 
     [GlobalSetup]
     public void Setup()
     {
-        _lsi = [.. Enumerable.Range(0, Rows).Select(i => Fill(new LsiRow107(), i))];
+        _lsi = [.. Enumerable.Range(0, Rows).Select(i => Fill(new FullLsiRow(), i))];
         _csv = [.. Enumerable.Range(0, Rows).Select(i => Fill(new CsvRow107(), i))];
         Console.WriteLine($"// Setup: {Rows} rows; LSI bytes {Write(_lsi)}, CsvHelper bytes {Write(_csv)}");
     }

@@ -28,14 +28,8 @@ public class EndToEndBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _items = Enumerable.Range(0, Items).Select(i => new PageInput(BenchData.Key(i), i)).ToArray();
-        _definition = new StageDefinition<PageInput, PageOutput>
-        {
-            StageName = "ocr",
-            GetKey = item => item.Key,
-            ProcessAsync = (item, context, ct) => WorkAsync(item, ct),
-            OutputTypeInfo = BenchJsonContext.Default.PageOutput,
-        };
+        _items = PageStage.Items(Items);
+        _definition = PageStage.Definition(() => WorkMs);
     }
 
     [IterationSetup(Targets = [nameof(Checkpointed), nameof(CheckpointedEverySecond)])]
@@ -57,7 +51,7 @@ public class EndToEndBenchmarks
     public Task NoCheckpointing() =>
         Parallel.ForEachAsync(_items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (item, ct) =>
         {
-            var output = await WorkAsync(item, ct);
+            var output = await PageStage.WorkAsync(item, WorkMs, ct);
             GC.KeepAlive(output);
         });
 
@@ -68,32 +62,14 @@ public class EndToEndBenchmarks
     [Benchmark(Description = "StageRunner, Every(1 s)")]
     public Task<StageRunResult> CheckpointedEverySecond() => RunStageAsync(CommitPolicy.Every(TimeSpan.FromSeconds(1)));
 
-    private async Task<StageRunResult> RunStageAsync(CommitPolicy policy)
-    {
-        var result = await StageRunner.RunAsync(_definition, _items, new StageRunOptions
+    private Task<StageRunResult> RunStageAsync(CommitPolicy policy) =>
+        PageStage.RunAsync(_definition, _items, new StageRunOptions
         {
             Root = _root,
             RunId = "run",
             MaxDegreeOfParallelism = Parallelism,
             CommitPolicy = policy,
         });
-        if (result.Processed != Items)
-        {
-            throw new InvalidOperationException($"Processed {result.Processed} of {Items}.");
-        }
-
-        return result;
-    }
-
-    private async ValueTask<PageOutput> WorkAsync(PageInput item, CancellationToken ct)
-    {
-        if (WorkMs > 0)
-        {
-            await Task.Delay(WorkMs, ct);
-        }
-
-        return new PageOutput(item.Key, "Lorem ipsum dolor sit amet, consectetur adipiscing elit.", item.Number % 700);
-    }
 }
 
 public sealed record PageInput(string Key, int Number);

@@ -104,6 +104,12 @@ public static class Program
             config = config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b => b.Descriptor.Type != typeof(PostgresStoreBenchmarks)));
         }
 
+        if (smoke)
+        {
+            // Compiling the tool natively takes minutes; the smoke run proves the other start-up cases run.
+            config = config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b => !b.Descriptor.WorkloadMethod.Name.EndsWith("NativeAot", StringComparison.Ordinal)));
+        }
+
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, config);
         if (File.Exists(peakFile))
         {

@@ -28,22 +28,8 @@ public class SaveQueueBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _items = Enumerable.Range(0, Items).Select(i => new PageInput(BenchData.Key(i), i)).ToArray();
-        _definition = new StageDefinition<PageInput, PageOutput>
-        {
-            StageName = "ocr",
-            GetKey = item => item.Key,
-            ProcessAsync = async (item, context, ct) =>
-            {
-                if (WorkMs > 0)
-                {
-                    await Task.Delay(WorkMs, ct);
-                }
-
-                return new PageOutput(item.Key, "Lorem ipsum dolor sit amet, consectetur adipiscing elit.", item.Number % 700);
-            },
-            OutputTypeInfo = BenchJsonContext.Default.PageOutput,
-        };
+        _items = PageStage.Items(Items);
+        _definition = PageStage.Definition(() => WorkMs);
     }
 
     [IterationSetup]
@@ -58,20 +44,12 @@ public class SaveQueueBenchmarks
     [Benchmark(Description = "One slot per saver")]
     public Task<StageRunResult> OneSlotPerSaver() => RunAsync(unbounded: false);
 
-    private async Task<StageRunResult> RunAsync(bool unbounded)
-    {
-        var result = await StageRunner.RunAsync(_definition, _items, new StageRunOptions
+    private Task<StageRunResult> RunAsync(bool unbounded) =>
+        PageStage.RunAsync(_definition, _items, new StageRunOptions
         {
             Root = _root,
             RunId = "run",
             MaxDegreeOfParallelism = Parallelism,
             UnboundedSaveQueue = unbounded,
         });
-        if (result.Processed != Items)
-        {
-            throw new InvalidOperationException($"Processed {result.Processed} of {Items}.");
-        }
-
-        return result;
-    }
 }

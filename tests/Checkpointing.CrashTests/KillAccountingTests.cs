@@ -152,7 +152,7 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         }
     }
 
-    private static async Task WaitForAsync(Worker worker, Func<bool> condition)
+    private static async Task WaitForAsync(WorkerProcess worker, Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!condition() && !worker.HasExited && DateTime.UtcNow < deadline)

@@ -8,13 +8,18 @@ namespace Checkpointing.Cli.Inspection;
 /// <summary>What <see cref="CsvValidator"/> checks beyond the file's own structure.</summary>
 /// <param name="Template">Columns the header must follow (a template may have more: LSI files use a subset, in template order).</param>
 /// <param name="KeyColumn">The column whose values must be unique and present; <c>ISBN or SKU</c> when the file has it.</param>
-/// <param name="CodeLists">Columns whose values must come from a list (LSI's code lists).</param>
+/// <param name="CodeLists">
+/// Columns whose values must come from a list given with <c>--codes</c>; such a column is checked against that list
+/// instead of the LSI code list built into the runtime (<see cref="LsiCodeLists"/>).
+/// </param>
 internal sealed record CsvRules(IReadOnlyList<string>? Template, string? KeyColumn, IReadOnlyDictionary<string, HashSet<string>> CodeLists);
 
 /// <summary>
 /// Checks an LSI or cumulative checkpoint CSV: header against a template, field counts, quoting, a row torn by
 /// a crash, unique keys, and LSI field formats (ISBN check digits, prices, discounts, dates) through the
-/// runtime's <see cref="LsiFormats"/>, plus spreadsheet formulas and code lists. Every finding names the line.
+/// runtime's <see cref="LsiFormats"/>, LSI's field rules through the runtime's <see cref="LsiFieldRules"/> (its built-in
+/// code lists, lengths, ages, each contributor with a role), spreadsheet formulas, and code lists given with
+/// <c>--codes</c>. Every finding names the line.
 /// </summary>
 internal static class CsvValidator
 {
@@ -56,6 +61,7 @@ internal static class CsvValidator
 
         var cellRules = headers.Select(h => isLsi ? RuleOf(h) : CellRule.None).ToArray();
         var codeLists = headers.Select(h => rules.CodeLists.TryGetValue(h, out var codes) ? codes : null).ToArray();
+        var fieldRules = isLsi ? LsiRules.For(headers, rules.CodeLists) : null;
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
         var cumulative = System.IO.Path.GetFileName(path).StartsWith("cumulative_checkpoint_", StringComparison.Ordinal);
         var reader = file.Reader;
@@ -147,6 +153,8 @@ internal static class CsvValidator
                     findings.Add(Finding.Error(path, $"'{value.Trim()}' is not in the code list of this column", line: line, key: key, column: headers[i]));
                 }
             }
+
+            fieldRules?.Check(reader, path, line, key, findings);
         }
 
         if (torn || !file.EndsWithLineBreak)
@@ -318,4 +326,56 @@ internal static class CsvValidator
 
         return previous[b.Length];
     }
+}
+
+/// <summary>
+/// LSI's field rules on a CSV row, as the generated <c>Validate()</c> checks a record: the runtime's
+/// <see cref="LsiFieldRules"/> over the columns of the header (the built-in code lists of <c>Rendition /Booktype</c>,
+/// <c>Returnable</c>, <c>Language Code</c> and the contributor roles, lengths, ages, each contributor with a role).
+/// A column given a list with <c>--codes</c> is left to that list.
+/// </summary>
+internal sealed class LsiRules
+{
+    private readonly LsiFieldRules _rules;
+    private readonly Dictionary<string, int> _columns;
+    private readonly List<LsiValidationError> _errors = [];
+
+    private LsiRules(LsiFieldRules rules, Dictionary<string, int> columns) => (_rules, _columns) = (rules, columns);
+
+    /// <summary>The rules of a header, or <see langword="null"/> when it has none of the columns they check.</summary>
+    public static LsiRules? For(IReadOnlyList<string> headers, IReadOnlyDictionary<string, HashSet<string>> overridden)
+    {
+        var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (!overridden.ContainsKey(headers[i]) && RuleColumns.Contains(headers[i]))
+            {
+                columns.TryAdd(headers[i], i);
+            }
+        }
+
+        return columns.Count == 0
+            ? null
+            : new LsiRules(LsiFieldRules.For(columns.Keys.Select(c => new LsiColumnInfo(c, c, LsiFormat.Default, Required: false)).ToList(), unmappedMember: null), columns);
+    }
+
+    /// <summary>Adds an error finding for each rule the current row breaks.</summary>
+    public void Check(CsvHelper.CsvReader reader, string path, int line, string? key, Findings findings)
+    {
+        _errors.Clear();
+        _rules.Check(_errors, key ?? $"line {line}", column => _columns.TryGetValue(column, out var index) ? reader.GetString(index) : null);
+        foreach (var error in _errors)
+        {
+            var value = error.Value is null ? "" : $"'{error.Value}' ";
+            findings.Add(Finding.Error(path, value + error.Message, line: line, key: key, column: error.Column));
+        }
+    }
+
+    // The columns LsiFieldRules reads (docs/lsi.md, "Validation LSI would otherwise do for you").
+    private static readonly HashSet<string> RuleColumns = new(StringComparer.Ordinal)
+    {
+        "Short Description", "Annotation / Summary", "Rendition /Booktype", "Returnable", "Language Code",
+        "Contributor One", "Contributor One Role", "Contributor Two", "Contributor Two Role",
+        "Contributor Three", "Contributor Three Role", "Min Age", "Max Age",
+    };
 }

@@ -91,3 +91,29 @@ public sealed partial class TestBook
         return body + ((10 - (sum % 10)) % 10).ToString(CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>A book with the columns LSI's field rules check (code lists, contributor and role).</summary>
+[LsiRecord(Template = "lsi_acs_template.csv")]
+public sealed partial class RuleBook
+{
+    [LsiColumn("ISBN or SKU", Required = true, Format = LsiFormat.Isbn)] public string Isbn { get; set; } = "";
+    [LsiColumn("Title", Required = true)] public string Title { get; set; } = "";
+    [LsiColumn("Contributor One")] public string? Author { get; set; }
+    [LsiColumn("Contributor One Role")] public string? AuthorRole { get; set; }
+    [LsiColumn("Rendition /Booktype")] public string? Booktype { get; set; }
+    [LsiColumn("Returnable")] public string? Returnable { get; set; }
+    [LsiColumn("Language Code")] public string? LanguageCode { get; set; }
+
+    public static RuleBook Create(int n) => new()
+    {
+        Isbn = Isbn13(n),
+        Title = $"Book {n}",
+        Author = "A. Author",
+        AuthorRole = "A",
+        Booktype = "POD: 5 x 8 in or 203 x 127 mm Perfect Bound CREME",
+        Returnable = "Yes-Destroy",
+        LanguageCode = "eng",
+    };
+
+    public static string Isbn13(int n) => TestBook.Isbn13(n);
+}

@@ -70,7 +70,8 @@ public static class Tool
     }
 
     /// <summary>Starts a process whose output lines are collected as they come.</summary>
-    public static (Process Process, StringBuilder Out, StringBuilder Error) Start(string file, IEnumerable<string> args, bool redirectInput = false)
+    public static (Process Process, StringBuilder Out, StringBuilder Error) Start(
+        string file, IEnumerable<string> args, bool redirectInput = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -86,6 +87,11 @@ public static class Tool
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var output = new StringBuilder();
         var error = new StringBuilder();
         var process = new Process { StartInfo = info };

@@ -126,8 +126,8 @@ public sealed class LsiRecordGeneratorTests
     [InlineData("    [LsiColumn(\"Imprint\", Format = LsiFormat.UsdPrice)] public string? Wrong { get; set; }\n")]
     public void Reading_from_syntax_gives_what_binding_gives(string extraMember)
     {
-        // The 107 columns of the runtime tests' FullLsiRow; a constructor sends the same type to the symbol-based parser.
-        var source = "using System;\n" + File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Checkpointing.Tests", "Lsi", "FullLsiRow.cs"))
+        // The 107 columns of the test projects' FullLsiRow (tests/Shared); a constructor sends the same type to the symbol-based parser.
+        var source = "using System;\n" + File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Shared", "FullLsiRow.cs"))
             .Replace("public partial class FullLsiRow\n{\n", "public partial class FullLsiRow\n{\n" + extraMember);
         var end = source.LastIndexOf('}');
         var bound = source.Substring(0, end) + "    public FullLsiRow() { }\n" + source.Substring(end);

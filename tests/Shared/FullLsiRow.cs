@@ -1,7 +1,9 @@
-// Every column of the real 107-column LSI ACS template, mapped: the round-trip test writes and reads all of them.
+// Every column of the real 107-column LSI ACS template, mapped: the one 107-column row of the test projects (linked into
+// Checkpointing.Tests, whose round-trip test writes and reads all of them, and into the benchmarks; the generator tests
+// read this file as source).
 using Checkpointing.Lsi;
 
-namespace Checkpointing.Tests.Lsi;
+namespace Checkpointing.TestSupport;
 
 [LsiRecord(Template = "lsi_acs_template.csv")]
 public partial class FullLsiRow
