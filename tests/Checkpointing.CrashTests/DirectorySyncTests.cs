@@ -38,14 +38,17 @@ public sealed class DirectorySyncTests
         // The first caller's fsync starts and blocks; two more callers queue behind it.
         var first = Task.Run(() => sync.SyncAsync(CancellationToken.None).AsTask());
         await fs.Entered.WaitAsync();
-        var second = sync.SyncAsync(CancellationToken.None).AsTask();
-        var third = sync.SyncAsync(CancellationToken.None).AsTask();
+        // They are callers on a UI-like context: the wait must not resume there (SynchronizationContextTests).
+        var context = new CountingSynchronizationContext();
+        var second = context.Run(() => sync.SyncAsync(CancellationToken.None).AsTask());
+        var third = context.Run(() => sync.SyncAsync(CancellationToken.None).AsTask());
         Assert.False(second.IsCompleted || third.IsCompleted);
 
         // The second caller's fsync covers the third, which started before it: two fsyncs for three callers.
         fs.Gate.Release(100);
         await Task.WhenAll(first, second, third);
         Assert.Equal(2, fs.DirectoryFsyncs);
+        Assert.Equal(0, context.Posts);
 
         // A later caller gets a fsync of its own again.
         await sync.SyncAsync(CancellationToken.None);
