@@ -1,3 +1,4 @@
+using System.Text;
 using Checkpointing.IO;
 using Checkpointing.Tests.Support;
 
@@ -11,6 +12,35 @@ namespace Checkpointing.Tests.IO;
 public sealed class PhysicalFileSystemTests
 {
     private static readonly PhysicalFileSystem Fs = PhysicalFileSystem.Instance;
+
+    [Fact]
+    public void A_truncate_that_lengthens_the_file_leaves_the_next_write_at_the_new_end()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("grow.bin");
+        using (var handle = Fs.Open(path, FileOpenMode.CreateNew))
+        {
+            handle.Write("abc"u8);
+            handle.Truncate(6);
+            handle.Write("Z"u8);
+            Assert.Equal(7, handle.Length);
+        }
+
+        Assert.Equal("abc\0\0\0Z"u8.ToArray(), File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void Text_that_is_not_valid_unicode_is_refused_and_the_target_keeps_its_content()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("text.txt");
+        AtomicFile.WriteAllText(path, "good");
+
+        // A lone surrogate has no UTF-8 form: writing U+FFFD in its place would silently change the text.
+        Assert.Throws<EncoderFallbackException>(() => AtomicFile.WriteAllText(path, "bad \uD800 text"));
+        Assert.Equal("good", File.ReadAllText(path));
+        Assert.Equal("good"u8.ToArray(), File.ReadAllBytes(path));
+    }
 
     [Fact]
     public void Each_open_mode_starts_where_it_says()
