@@ -248,5 +248,4 @@ public static partial class AtomicFile
     [GeneratedRegex(@"^\..+\.[0-9a-f]{12}\.ckpt\.tmp$", RegexOptions.CultureInvariant)]
     private static partial Regex TempNamePattern();
 
-    internal static UTF8Encoding Utf8 => Utf8NoBom;
 }
