@@ -11,6 +11,9 @@ namespace Checkpointing.PostgreSql.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class ServerCrashTests(ITestOutputHelper output)
 {
+    /// <summary>A run that outlives this is stuck: fail with a TimeoutException rather than hang the test run.</summary>
+    private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);
+
     [SkippableFact]
     public async Task A_server_crash_in_the_middle_of_a_run_loses_no_completed_item()
     {
@@ -48,7 +51,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
 
         try
         {
-            var result = await run;
+            var result = await run.WaitAsync(RunLimit);
             output.WriteLine($"the run bridged the restart: {result.Processed} processed, {result.Failed} failed");
         }
         catch (StageFailedException e)
@@ -94,7 +97,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
         StageFailedException error;
         try
         {
-            error = await Assert.ThrowsAsync<StageFailedException>(() => run);
+            error = await Assert.ThrowsAsync<StageFailedException>(() => run.WaitAsync(RunLimit));
         }
         finally
         {
