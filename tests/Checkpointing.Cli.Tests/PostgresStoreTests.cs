@@ -86,6 +86,61 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_live_worker_is_the_running_stages_holder_and_once_killed_its_expired_leases_make_the_stage_interrupted()
+    {
+        var connection = RequireServer();
+        var (worker, workerOut, _) = Tool.Start("dotnet", [
+            Tool.PostgresWorkerPath, "--connection", connection, "--schema", _schema, "--root", Root, "--run-id", "live",
+            "--items", "400", "--delay-ms", "40", "--parallel", "2", "--lease-ms", "900"]);
+        using (worker)
+        {
+            try
+            {
+                await WaitForAsync(() => Tool.Text(workerOut).Split("WORKED").Length > 3, "the worker's first items");
+                var once = await Tool.RunProcessAsync("status", Root, "--store", connection, "--schema", _schema, "--run", "live", "--json");
+                Assert.True(once.ExitCode == 0, once.ToString());
+                var stage = once.Json().GetProperty("stages")[0];
+                Assert.Equal("running", stage.GetProperty("state").GetString());
+                Assert.True(stage.GetProperty("running").GetBoolean());
+                Shape.Assert(stage.GetProperty("lock"), Shape.Lock, "lock");
+                Assert.Equal(worker.Id, stage.GetProperty("lock").GetProperty("pid").GetInt32());
+                Assert.True(stage.GetProperty("lock").GetProperty("alive").GetBoolean());
+                Assert.Equal(400, stage.GetProperty("items").GetInt32());
+            }
+            finally
+            {
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync();
+            }
+
+            // Its leases (900 ms) run out: the worker is dead, the stage interrupted, the dead worker named.
+            JsonElement after = default;
+            await WaitForAsync(
+                () =>
+                {
+                    var result = Tool.RunAsync("status", Root, "--store", connection, "--schema", _schema, "--run", "live", "--json").GetAwaiter().GetResult();
+                    after = result.Json().GetProperty("stages")[0];
+                    return after.GetProperty("state").GetString() == "interrupted";
+                },
+                "the killed worker's leases to expire");
+            Assert.False(after.GetProperty("running").GetBoolean());
+            Assert.Equal(worker.Id, after.GetProperty("lock").GetProperty("pid").GetInt32());
+            Assert.False(after.GetProperty("lock").GetProperty("alive").GetBoolean());
+            Assert.Equal(int.Parse(await ScalarAsync("select count(*) from {s}.items where state = 'completed'"), CultureInfo.InvariantCulture), after.GetProperty("completed").GetInt32());
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    [SkippableFact]
     public async Task Validate_store_finds_a_tampered_stored_output_and_a_deleted_or_edited_file_copy()
     {
         var connection = RequireServer();

@@ -16,8 +16,9 @@ namespace Checkpointing.Cli.Inspection;
 internal sealed class StoreInspection : IAsyncDisposable
 {
     /// <summary>
-    /// A worker whose run is open counts as live while its heartbeat is this recent (the default lease; a
-    /// worker renews every third of its lease) or while it holds a lease that has not expired.
+    /// A worker whose run is open counts as live while it holds a lease that has not expired, or while its
+    /// heartbeat is this recent (the default lease; a worker renews every third of its lease) and none of its
+    /// leases has expired (a live worker renews them: an expired one means it died or stalled).
     /// </summary>
     public static readonly TimeSpan HeartbeatWindow = TimeSpan.FromSeconds(30);
 
@@ -138,12 +139,15 @@ internal sealed class StoreInspection : IAsyncDisposable
     {
         await using var command = new NpgsqlCommand(
             $"""
-            select r.pid, r.host, r.started_at,
-                   r.heartbeat_at > now() - @window or exists (
-                     select 1 from {_schema}.items i where i.run_id = r.run_id and i.stage = r.stage and i.state = 'claimed'
-                     and i.lease_owner = r.worker and i.lease_expires_at > now()) as alive
-            from {_schema}.runs r where r.run_id = @r and r.stage = @s and r.ended_at is null
-            order by alive desc, case when (r.heartbeat_at > now() - @window) then r.started_at end asc, r.run desc limit 1
+            select pid, host, started_at, alive from (
+              select r.run, r.pid, r.host, r.started_at,
+                     exists (select 1 from {_schema}.items i where i.run_id = r.run_id and i.stage = r.stage and i.state = 'claimed'
+                             and i.lease_owner = r.worker and i.lease_expires_at > now())
+                     or (r.heartbeat_at > now() - @window
+                         and not exists (select 1 from {_schema}.items i where i.run_id = r.run_id and i.stage = r.stage and i.state = 'claimed'
+                                         and i.lease_owner = r.worker and i.lease_expires_at <= now())) as alive
+              from {_schema}.runs r where r.run_id = @r and r.stage = @s and r.ended_at is null) w
+            order by alive desc, case when alive then started_at end asc, run desc limit 1
             """,
             _connection);
         command.Parameters.AddWithValue("r", runId);
