@@ -244,7 +244,7 @@ internal sealed class StoreInspection : IAsyncDisposable
             }
         }
 
-        return new CheckedEntry("stage", where, $"stage {stage} (run {runId}, store {Endpoint}): {completed} completed, {failed} failed, {copies} file copies match");
+        return new CheckedEntry("stage", where, $"{completed} completed, {failed} failed, {copies} file copies match");
     }
 
     private static string? Inspect(byte[] output, string key)
