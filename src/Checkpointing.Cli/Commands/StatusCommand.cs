@@ -22,17 +22,35 @@ internal static class StatusCommand
                 ? value
                 : Fail(result, $"'{result.Tokens[0].Value}' is not a duration such as 500ms, 2s or 1m."),
         };
+        var store = StoreOptions.Store();
+        var schema = StoreOptions.Schema();
         var command = new Command("status", "Show every run and stage: status, done/failed/remaining, cost, estimated cost to finish, last update, errors, lock holders.")
         {
-            root, run, watch, interval,
+            root, run, watch, interval, store, schema,
         };
         command.SetAction(CliApp.Guard(console, globals, async (parse, cancellationToken) =>
         {
-            var (rootPath, runId) = RootArgument.Resolve(parse.GetValue(root)!, parse.GetValue(run));
             var json = parse.GetValue(globals.Json);
+            await using var inspection = parse.GetValue(store) is { } connection
+                ? await StoreInspection.OpenAsync(connection, parse.GetValue(schema)!, cancellationToken).ConfigureAwait(false)
+                : null;
+            Func<Task<StatusReport>> read;
+            if (inspection is null)
+            {
+                var (rootPath, runId) = RootArgument.Resolve(parse.GetValue(root)!, parse.GetValue(run));
+                read = () => Task.FromResult(StatusBuilder.Read(rootPath, runId, DateTimeOffset.UtcNow));
+            }
+            else
+            {
+                // With a store the root only names where the file copies are; it need not exist on this machine.
+                var rootPath = Path.GetFullPath(parse.GetValue(root)!);
+                var runId = parse.GetValue(run);
+                read = () => StatusBuilder.ReadAsync(inspection, rootPath, runId, DateTimeOffset.UtcNow, cancellationToken);
+            }
+
             if (!parse.GetValue(watch))
             {
-                var report = StatusBuilder.Read(rootPath, runId, DateTimeOffset.UtcNow);
+                var report = await read().ConfigureAwait(false);
                 if (json)
                 {
                     CliJson.Write(console.Out, report, CliJsonContext.Default.StatusReport);
@@ -45,7 +63,7 @@ internal static class StatusCommand
                 return StatusBuilder.HasProblems(report) ? ExitCodes.Problems : ExitCodes.Ok;
             }
 
-            await WatchAsync(console, rootPath, runId, json, parse.GetValue(interval), cancellationToken).ConfigureAwait(false);
+            await WatchAsync(console, read, json, parse.GetValue(interval), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;
@@ -57,19 +75,19 @@ internal static class StatusCommand
         return default;
     }
 
-    private static async Task WatchAsync(CliConsole console, string root, string? runId, bool json, TimeSpan interval, CancellationToken cancellationToken)
+    private static async Task WatchAsync(CliConsole console, Func<Task<StatusReport>> read, bool json, TimeSpan interval, CancellationToken cancellationToken)
     {
         try
         {
             if (!json && console.Interactive)
             {
-                var report = StatusBuilder.Read(root, runId, DateTimeOffset.UtcNow);
+                var report = await read().ConfigureAwait(false);
                 await console.Ansi.Live(Render(report, live: true)).StartAsync(async context =>
                 {
                     while (true)
                     {
                         await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                        context.UpdateTarget(Render(StatusBuilder.Read(root, runId, DateTimeOffset.UtcNow), live: true));
+                        context.UpdateTarget(Render(await read().ConfigureAwait(false), live: true));
                     }
                 }).ConfigureAwait(false);
                 return;
@@ -77,7 +95,7 @@ internal static class StatusCommand
 
             while (true)
             {
-                var report = StatusBuilder.Read(root, runId, DateTimeOffset.UtcNow);
+                var report = await read().ConfigureAwait(false);
                 if (json)
                 {
                     CliJson.Write(console.Out, report, CliJsonContext.Default.StatusReport, indented: false);

@@ -19,31 +19,78 @@ internal static class ValidateCommand
             Description = "COLUMN=FILE: the values of COLUMN must be listed in FILE (one per line, or the first column of a CSV). Repeatable.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var store = StoreOptions.Store();
+        var schema = StoreOptions.Schema();
+        var run = new Option<string?>("--run") { Description = "With --store: only this run id." };
         var command = new Command("validate", "Check a stage checkpoint with its journal and outputs, or an LSI/cumulative CSV (header, rows, keys, LSI formats).")
         {
-            path, template, key, codes,
+            path, template, key, codes, store, schema, run,
         };
-        command.SetAction(CliApp.Guard(console, globals, (parse, cancellationToken) =>
+        command.SetAction(CliApp.Guard(console, globals, async (parse, cancellationToken) =>
         {
             var target = Path.GetFullPath(parse.GetValue(path)!);
+            if (parse.GetValue(store) is { } connection)
+            {
+                if (!Directory.Exists(target))
+                {
+                    throw new UsageException($"With --store the path is the root of the output file copies: folder '{target}' does not exist.");
+                }
+
+                await using var inspection = await StoreInspection.OpenAsync(connection, parse.GetValue(schema)!, cancellationToken).ConfigureAwait(false);
+                var stored = await RunStoreAsync(inspection, target, parse.GetValue(run), cancellationToken).ConfigureAwait(false);
+                Write(console, stored, parse.GetValue(globals.Json));
+                return stored.Ok ? ExitCodes.Ok : ExitCodes.Problems;
+            }
+
+            if (parse.GetValue(run) is not null)
+            {
+                throw new UsageException("--run is for --store; to validate one run's files, give its folder.");
+            }
+
             var rules = new CsvRules(
                 parse.GetValue(template) is { } t ? CsvFile.ReadTemplate(t) : null,
                 parse.GetValue(key),
                 ReadCodeLists(parse.GetValue(codes) ?? []));
             var report = Run(target, rules, cancellationToken);
-            if (parse.GetValue(globals.Json))
-            {
-                CliJson.Write(console.Out, report, CliJsonContext.Default.ValidateReport);
-            }
-            else
-            {
-                Render(console, report);
-            }
-
-            return Task.FromResult(report.Ok ? ExitCodes.Ok : ExitCodes.Problems);
+            Write(console, report, parse.GetValue(globals.Json));
+            return report.Ok ? ExitCodes.Ok : ExitCodes.Problems;
         }));
         return command;
     }
+
+    private static void Write(CliConsole console, ValidateReport report, bool json)
+    {
+        if (json)
+        {
+            CliJson.Write(console.Out, report, CliJsonContext.Default.ValidateReport);
+        }
+        else
+        {
+            Render(console, report);
+        }
+    }
+
+    /// <summary>Checks every stage of a PostgreSQL store (or of one run): stored outputs and their file copies under <paramref name="root"/>.</summary>
+    public static Task<ValidateReport> RunStoreAsync(StoreInspection store, string root, string? runId, CancellationToken cancellationToken) =>
+        store.GuardAsync(async () =>
+        {
+            var findings = new Findings();
+            var checkedEntries = new List<CheckedEntry>();
+            foreach (var run in await store.RunsAsync(runId, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var stage in await store.StagesAsync(run, cancellationToken).ConfigureAwait(false))
+                {
+                    checkedEntries.Add(await store.ValidateAsync(root, run, stage, findings, cancellationToken).ConfigureAwait(false));
+                }
+            }
+
+            if (checkedEntries.Count == 0)
+            {
+                throw new UsageException($"The store at {store.Endpoint} holds no stage.");
+            }
+
+            return new ValidateReport(root, findings.Errors == 0, findings.Errors, findings.Warnings, checkedEntries, findings.ToList());
+        });
 
     public static ValidateReport Run(string target, CsvRules rules, CancellationToken cancellationToken)
     {

@@ -58,6 +58,22 @@ internal static class StatusBuilder
         return new StatusReport(root, now, stages, batches, phases);
     }
 
+    /// <summary>Reads every stage of a PostgreSQL store (or of one run); <paramref name="root"/> is only reported.</summary>
+    public static Task<StatusReport> ReadAsync(StoreInspection store, string root, string? runId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.GuardAsync(async () =>
+        {
+            var stages = new List<StageEntry>();
+            foreach (var run in await store.RunsAsync(runId, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var stage in await store.StagesAsync(run, cancellationToken).ConfigureAwait(false))
+                {
+                    stages.Add(Build(await store.ReadAsync(root, run, stage, cancellationToken).ConfigureAwait(false)));
+                }
+            }
+
+            return new StatusReport(root, now, stages, [], []);
+        });
+
     public static StageEntry Build(StageState state)
     {
         var location = state.Location;

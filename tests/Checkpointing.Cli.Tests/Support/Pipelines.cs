@@ -16,7 +16,7 @@ public static class Pipelines
     public static decimal CostOf(int item) => 0.01m * item;
 
     /// <summary>Runs a stage of items 1..<paramref name="items"/>; item <paramref name="failAt"/> throws (the stage fails, keeping the rest).</summary>
-    public static async Task<StageRunResult?> RunStageAsync(string root, string runId, string stage, int items, int failAt = -1, bool resume = true)
+    public static async Task<StageRunResult?> RunStageAsync(string root, string runId, string stage, int items, int failAt = -1, bool resume = true, ICheckpointStore? store = null)
     {
         var definition = new StageDefinition<int, Page>
         {
@@ -36,7 +36,7 @@ public static class Pipelines
         };
         try
         {
-            return await StageRunner.RunAsync(definition, Enumerable.Range(1, items), new StageRunOptions { Root = root, RunId = runId, Resume = resume, MaxDegreeOfParallelism = 1 });
+            return await StageRunner.RunAsync(definition, Enumerable.Range(1, items), new StageRunOptions { Root = root, RunId = runId, Resume = resume, MaxDegreeOfParallelism = 1, Store = store });
         }
         catch (StageFailedException)
         {

@@ -34,6 +34,8 @@ public static class Tool
 
     public static string WorkerPath => Existing(Metadata("Worker"));
 
+    public static string PostgresWorkerPath => Existing(Metadata("PostgresWorker"));
+
     public static string TemplatePath => Existing(Metadata("Template"));
 
     /// <summary>Runs the tool in this process over string writers.</summary>
