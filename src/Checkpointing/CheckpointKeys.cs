@@ -12,14 +12,7 @@ public static class CheckpointKeys
     public const int NumericWidth = 6;
 
     /// <summary>The longest key accepted, in UTF-16 code units (file names are at most 255 bytes).</summary>
-    public const int MaxLength = 200;
-
-    private static readonly HashSet<string> WindowsReserved = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "CON", "PRN", "AUX", "NUL",
-        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-    };
+    public const int MaxLength = FileNameRules.MaxLength;
 
     /// <summary>The key of an <see cref="int"/> item: zero-padded to <see cref="NumericWidth"/> digits.</summary>
     public static string From(int item) => From((long)item);
@@ -51,64 +44,7 @@ public static class CheckpointKeys
     }
 
     /// <summary>Why <paramref name="key"/> is not a usable key, or <see langword="null"/> when it is.</summary>
-    public static string? GetProblem(string? key)
-    {
-        if (string.IsNullOrEmpty(key))
-        {
-            return "it is empty";
-        }
-
-        if (key.Length > MaxLength)
-        {
-            return $"it is longer than {MaxLength} characters";
-        }
-
-        if (key is "." or "..")
-        {
-            return "it names a directory";
-        }
-
-        foreach (var c in key)
-        {
-            if (c is '/' or '\\')
-            {
-                return "it contains a path separator";
-            }
-
-            if (char.IsControl(c))
-            {
-                return "it contains a control character";
-            }
-
-            if (c is ':' or '*' or '?' or '"' or '<' or '>' or '|')
-            {
-                return $"it contains '{c}', which Windows file names cannot hold";
-            }
-        }
-
-        if (key.Contains("..", StringComparison.Ordinal))
-        {
-            return "it contains '..'";
-        }
-
-        if (key.EndsWith('.') || key.EndsWith(' ') || key.StartsWith(' '))
-        {
-            return "it starts with a space or ends with a space or a dot";
-        }
-
-        if (key.StartsWith('.'))
-        {
-            return "it starts with a dot (hidden and temp files start with one)";
-        }
-
-        var stem = key.Split('.')[0];
-        if (WindowsReserved.Contains(stem))
-        {
-            return $"'{stem}' is a device name Windows reserves";
-        }
-
-        return null;
-    }
+    public static string? GetProblem(string? key) => FileNameRules.GetProblem(key);
 
     private static string Escape(string? key)
     {

@@ -695,9 +695,9 @@ public static partial class CumulativeCsv
     internal static void CheckImprint(string imprint)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(imprint);
-        if (imprint.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || imprint.Contains('/') || imprint.Contains('\\'))
+        if (FileNameRules.GetProblem(imprint) is { } problem)
         {
-            throw new ArgumentException($"Imprint '{imprint}' cannot be part of a file name; use letters, digits, '-' and '_'.", nameof(imprint));
+            throw new ArgumentException($"Imprint '{imprint}' cannot be part of a file name: {problem}; use letters, digits, '-' and '_'.", nameof(imprint));
         }
     }
 

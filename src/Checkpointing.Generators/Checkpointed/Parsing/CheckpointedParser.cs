@@ -93,12 +93,12 @@ internal static class CheckpointedParser
             }
         }
 
-        if (CheckpointedFileNames.GetProblem(stageName) is { } stageProblem)
+        if (FileNameRules.GetProblem(stageName) is { } stageProblem)
         {
             Report(DiagnosticDescriptors.InvalidStageName, ArgumentLocation(attributeSyntax, null) ?? attributeLocation, Escape(stageName), typeName, stageProblem);
         }
 
-        if (outputDirectory is not null && CheckpointedFileNames.GetProblem(outputDirectory) is { } directoryProblem)
+        if (outputDirectory is not null && FileNameRules.GetProblem(outputDirectory) is { } directoryProblem)
         {
             Report(DiagnosticDescriptors.InvalidOutputDirectory, ArgumentLocation(attributeSyntax, "OutputDirectory") ?? attributeLocation, Escape(outputDirectory), typeName, directoryProblem);
         }
@@ -162,7 +162,7 @@ internal static class CheckpointedParser
         CumulativeCsvModel? cumulativeCsv = null;
         if (csvImprint is not null && sharedAttribute is null)
         {
-            if (CheckpointedFileNames.GetProblem(csvImprint) is { } imprintProblem)
+            if (FileNameRules.GetProblem(csvImprint) is { } imprintProblem)
             {
                 Report(DiagnosticDescriptors.InvalidCumulativeCsvImprint, csvImprintLocation, Escape(csvImprint), stageName, imprintProblem);
             }

@@ -120,7 +120,7 @@ internal static class SharedFileParser
                 return "it has an empty folder name ('//' or a trailing '/')";
             }
 
-            if (CheckpointedFileNames.GetProblem(part) is { } problem)
+            if (FileNameRules.GetProblem(part) is { } problem)
             {
                 return $"'{part}': {problem}";
             }
