@@ -5,6 +5,7 @@ using Checkpointing;
 using Checkpointing.Phases;
 using Consolidation;
 using Microsoft.Extensions.Logging;
+using Checkpointing.IO;
 
 var books = new Option<int>("--books") { Description = "Number of books to consolidate", DefaultValueFactory = _ => 12 };
 var root = new Option<string>("--root") { Description = "Folder of the books, snapshots and result", DefaultValueFactory = _ => "data/consolidation" };

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Checkpointing.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Checkpointing.Telemetry;
 
 namespace Checkpointing;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Checkpointing.CrashTests.FileSystem;
+using Checkpointing.IO;
 
 namespace Checkpointing.CrashTests;
 

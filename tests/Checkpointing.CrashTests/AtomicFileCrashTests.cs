@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Checkpointing.CrashTests.FileSystem;
 using Checkpointing.CrashTests.Support;
+using Checkpointing.IO;
 
 namespace Checkpointing.CrashTests;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Checkpointing.CrashTests.FileSystem;
 using Checkpointing.CrashTests.Support;
 using Checkpointing.Phases;
+using Checkpointing.IO;
 
 namespace Checkpointing.CrashTests;
 

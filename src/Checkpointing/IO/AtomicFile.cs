@@ -2,9 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Checkpointing;
-
-using Checkpointing.IO;
+namespace Checkpointing.IO;
 
 /// <summary>
 /// Crash-safe whole-file writes: temp file in the same directory, write, fsync, optional validation,

@@ -1,4 +1,4 @@
-namespace Checkpointing;
+namespace Checkpointing.IO;
 
 using Checkpointing.IO;
 

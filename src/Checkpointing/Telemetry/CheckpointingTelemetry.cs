@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Checkpointing;
+namespace Checkpointing.Telemetry;
 
 /// <summary>
 /// The names under which stages report metrics and traces (documented in docs/telemetry.md). With

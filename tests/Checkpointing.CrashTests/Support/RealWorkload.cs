@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Checkpointing.IO;
 
 namespace Checkpointing.CrashTests.Support;
 

@@ -1,4 +1,5 @@
 using Checkpointing.CrashTests.FileSystem;
+using Checkpointing.IO;
 
 namespace Checkpointing.CrashTests.Support;
 

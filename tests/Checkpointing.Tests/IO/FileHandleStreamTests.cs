@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Checkpointing.Tests.Support;
+using Checkpointing.IO;
 
 namespace Checkpointing.Tests.IO;
 

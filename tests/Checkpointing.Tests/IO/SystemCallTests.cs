@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Checkpointing.Tests.Support;
+using Checkpointing.IO;
 
 namespace Checkpointing.Tests.IO;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Checkpointing.Tests.Support;
+using Checkpointing.Telemetry;
 
 namespace Checkpointing.Tests.Paid;
 
