@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Serialization;
 using Checkpointing.CrashTests.FileSystem;
+using Checkpointing.TestSupport;
 
 namespace Checkpointing.CrashTests.Support;
 
@@ -66,14 +67,7 @@ internal static class Workload
         ProcessAsync = (item, context, ct) =>
         {
             onWork?.Invoke();
-            // The call is paid for before its result is known, as an LLM call is: a failed attempt costs as much
-            // as a good one, and that cost must be kept exactly once (issue 11).
-            context.AddCost(CostOf(item));
-            if (failWhen?.Invoke(item) == true)
-            {
-                throw new InvalidOperationException($"injected failure at item {item}");
-            }
-
+            PaidCall.Charge(context, CostOf(item), failWhen?.Invoke(item) == true ? new InvalidOperationException($"injected failure at item {item}") : null);
             return ValueTask.FromResult(new WorkOutput(item, TextOf(item)));
         },
     };

@@ -1,4 +1,5 @@
 using Checkpointing.Tests.Support;
+using Checkpointing.TestSupport;
 using Microsoft.Extensions.Logging;
 using Polly;
 
@@ -45,12 +46,7 @@ public sealed class PaidStage(string name = "paid")
                 await Task.Delay(Delay, ct);
             }
 
-            context.AddCost(Cost(page, context.Attempt));
-            if (Fail(page, context.Attempt) is { } error)
-            {
-                throw error;
-            }
-
+            PaidCall.Charge(context, Cost(page, context.Attempt), Fail(page, context.Attempt));
             return new PageText(page, $"{Version} text of page {page}");
         },
     };
