@@ -3,7 +3,6 @@ using System.Globalization;
 using Checkpointing.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Checkpointing.Telemetry;
 
 namespace Checkpointing;
 
