@@ -305,11 +305,6 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                         {
                             claimed.Add(new ItemClaim(reader.GetString(0), reader.GetInt64(1)));
                         }
-
-                        foreach (var claim in claimed)
-                        {
-                            _held[claim.Key] = 0;
-                        }
                     }
 
                     if (claimed.Count > 0)
@@ -330,6 +325,16 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                     }
                 },
                 "claim items", cancellationToken).ConfigureAwait(false);
+
+            // Held (and renewed) only once the claim reached the runner: when an attempt fails after its claim
+            // committed (say the connection broke while the answer was being read), the retry claims other
+            // items and the first attempt's claims, held by nobody, must expire rather than be renewed forever
+            // (this worker would then wait for them forever: its own renewals keep them from expiring).
+            foreach (var claim in claims)
+            {
+                _held[claim.Key] = 0;
+            }
+
             if (claims.Count > 0 || !othersHold)
             {
                 return claims;
@@ -489,10 +494,11 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                 command.Parameters.AddWithValue("run", NpgsqlDbType.Bigint, (object?)_runRow ?? DBNull.Value);
                 await command.ExecuteNonQueryAsync(_renewalStop.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (PostgresCheckpointStore.IsConnectionFailure(e))
+            catch (Exception e) when (!_renewalStop.IsCancellationRequested)
             {
-                // The next tick tries again; leases not renewed in time go to other workers, and fencing
-                // stops this one from completing those items.
+                // Whatever the error (a connection failure, a server that refuses the statement), the next tick
+                // tries again: a renewal loop that died would let the worker's leases run out while it works.
+                // Leases not renewed in time go to other workers, and fencing stops this one from completing those items.
                 _store.Logger.LogWarning("Stage {Stage}: could not renew this worker's leases: {Error}", _request.StageName, e.Message);
             }
         }
