@@ -14,27 +14,27 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
     {
         await using var db = PostgresTestDatabase.Create();
         string[] Args() => ["--items", Items.ToString(), "--delay-ms", "3", "--parallel", "4", "--lease-ms", "1500"];
-        var workers = Enumerable.Range(0, 4).Select(i => WorkerProcess.Start(db, $"ckpt-{db.Schema}-w{i}", Args())).ToList();
+        var workers = Enumerable.Range(0, 4).Select(i => PostgresWorker.Start(db, $"ckpt-{db.Schema}-w{i}", Args())).ToList();
         try
         {
             // Worker 0 dies mid-run with claims in hand: its leases expire and the others take its items.
-            await workers[0].WaitUntilAsync(w => w.Worked >= 100, TimeSpan.FromSeconds(60));
+            await workers[0].WaitUntilAsync(w => w.Count(PostgresWorker.Worked) >= 100, TimeSpan.FromSeconds(60), "worker 0 working its 100th item");
             workers[0].Kill();
 
             // Worker 1 loses its database connections (as on a network cut or a server-side kill): it retries.
-            await workers[1].WaitUntilAsync(w => w.Worked >= 100, TimeSpan.FromSeconds(60));
+            await workers[1].WaitUntilAsync(w => w.Count(PostgresWorker.Worked) >= 100, TimeSpan.FromSeconds(60), "worker 1 working its 100th item");
             var terminated = await db.ScalarAsync<int>($"select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'ckpt-{db.Schema}-w1') t");
             Assert.True(terminated > 0, "worker 1 had no connection to terminate");
-            var workedBeforeCut = workers[1].Worked;
+            var workedBeforeCut = workers[1].Count(PostgresWorker.Worked);
 
             for (var i = 1; i < 4; i++)
             {
                 var code = await workers[i].WaitForExitAsync(TimeSpan.FromSeconds(120));
-                output.WriteLine($"worker {i}: exit {code}, worked {workers[i].Worked}\n{workers[i].Output}");
+                output.WriteLine($"worker {i}: exit {code}, worked {workers[i].Count(PostgresWorker.Worked)}\n{workers[i].Output}");
                 Assert.True(code == 0, $"worker {i} exited with {code}:\n{workers[i].Output}");
             }
 
-            Assert.True(workers[1].Worked > workedBeforeCut, "worker 1 did no work after its connections were cut");
+            Assert.True(workers[1].Count(PostgresWorker.Worked) > workedBeforeCut, "worker 1 did no work after its connections were cut");
         }
         finally
         {
@@ -64,7 +64,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         Assert.Equal(Items, state.Runs.Sum(r => r.Processed));
 
         // A fifth worker finds nothing to do, and closes the killed worker's run as interrupted.
-        using var last = WorkerProcess.Start(db, $"ckpt-{db.Schema}-w4", Args());
+        using var last = PostgresWorker.Start(db, $"ckpt-{db.Schema}-w4", Args());
         Assert.Equal(0, await last.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains($"RESULT processed=0 skipped={Items} status=Completed", last.Output);
         state = (await store.ReadStateAsync("shared", "work"))!;
