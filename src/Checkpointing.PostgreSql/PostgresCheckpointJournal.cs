@@ -12,7 +12,7 @@ namespace Checkpointing.PostgreSql;
 /// turns each record of the runner into one transaction on the item's row and the worker's own run row
 /// (so workers contend on nothing but the items they claim).
 /// </summary>
-internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
+internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal, ISharedSpendingJournal
 {
     private readonly PostgresCheckpointStore _store;
     private readonly CheckpointOpenRequest _request;
@@ -437,6 +437,24 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
             "read the stored outputs", cancellationToken).ConfigureAwait(false);
         return outputs;
     }
+
+    /// <summary>
+    /// The cost recorded by the other workers' runs of the stage that are open, or that ended after this worker's
+    /// run started (one small read of the runs table: one row per worker run).
+    /// </summary>
+    public async ValueTask<decimal> ReadOthersSpendingAsync(CancellationToken cancellationToken) =>
+        await _store.ExecuteAsync(
+            async (connection, ct) =>
+            {
+                await using var command = Command(connection, $"""
+                    select coalesce(sum(cost_usd), 0) from {_s}.runs
+                    where run_id = @r and stage = @s and id <> coalesce(@run, -1)
+                      and (ended_at is null or ended_at >= (select started_at from {_s}.runs where id = @run))
+                    """);
+                command.Parameters.AddWithValue("run", NpgsqlDbType.Bigint, (object?)_runRow ?? DBNull.Value);
+                return (decimal)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+            },
+            "read what the other workers spent", cancellationToken).ConfigureAwait(false);
 
     public async ValueTask DisposeAsync()
     {

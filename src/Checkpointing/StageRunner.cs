@@ -112,6 +112,13 @@ public static class StageRunner
         }
 
         var tally = new StageRunTally(order.Count, skipped, before, options.CostBudgetUsd, options.TotalCostBudgetUsd);
+
+        // A shared store's budgets cap the stage's spending, all workers together: read what the others spent.
+        var othersSpending = options.CostBudgetUsd is null && options.TotalCostBudgetUsd is null ? null : claiming as ISharedSpendingJournal;
+        if (othersSpending is not null)
+        {
+            tally.OthersSpent(await othersSpending.ReadOthersSpendingAsync(cancellationToken).ConfigureAwait(false));
+        }
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         Exception? stageError = null;
         string? stageErrorMessage = null;
@@ -349,14 +356,39 @@ public static class StageRunner
                     yield break;
                 }
 
-                foreach (var claim in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
+                    var claim = batch[i];
                     if (!byKey.ContainsKey(claim.Key))
                     {
                         // Another worker registered a key this one was not given: leave it to them.
                         excluded.Add(claim.Key);
                         await claiming!.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
                         continue;
+                    }
+
+                    // With a budget on a shared store, what the other workers spent is read before each item starts.
+                    if (othersSpending is not null)
+                    {
+                        try
+                        {
+                            tally.OthersSpent(await othersSpending.ReadOthersSpendingAsync(ct).ConfigureAwait(false));
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                        {
+                            storeError = e;
+                        }
+
+                        if (storeError is not null || tally.BudgetReached(out cap))
+                        {
+                            budgetCap = storeError is null ? cap : null;
+                            foreach (var left in batch.Skip(i))
+                            {
+                                claims[left.Key] = left; // released with the others' at the end of the run
+                            }
+
+                            yield break;
+                        }
                     }
 
                     claims[claim.Key] = claim;

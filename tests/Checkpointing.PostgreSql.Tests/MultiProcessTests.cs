@@ -85,4 +85,65 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
             }
         }
     }
+
+    [SkippableFact]
+    public async Task Workers_sharing_a_stage_stop_together_when_the_stage_reaches_its_budget()
+    {
+        await using var db = PostgresTestDatabase.Create();
+
+        // Item i costs 0.001 * (i % 7 + 1), at most $0.007. A worker has at most `parallel` items in work and as many
+        // being saved, whose cost the others cannot see yet: the stage may overshoot its cap by that much per worker.
+        const int workers = 3, parallel = 2;
+        const decimal maxItemCost = 0.007m;
+        const decimal overshoot = workers * 2 * parallel * maxItemCost;
+
+        async Task<decimal> RunTogetherAsync(string runId, string budgetOption, decimal cap)
+        {
+            var go = Path.Combine(db.Root, runId + ".go");
+            Directory.CreateDirectory(db.Root);
+            var started = Enumerable.Range(0, workers)
+                .Select(i => PostgresWorker.Start(db, $"ckpt-{db.Schema}-{runId}-{i}", "--run-id", runId, "--items", "2000", "--delay-ms", "30", "--parallel", parallel.ToString(), budgetOption, cap.ToString(System.Globalization.CultureInfo.InvariantCulture), "--go-file", go))
+                .ToList();
+            try
+            {
+                for (var i = 0; i < workers; i++)
+                {
+                    await started[i].WaitForLineAsync("READY", TimeSpan.FromSeconds(90));
+                }
+
+                await File.WriteAllTextAsync(go, "go");
+                for (var i = 0; i < workers; i++)
+                {
+                    var code = await started[i].WaitForExitAsync(TimeSpan.FromSeconds(120));
+                    output.WriteLine($"{runId} worker {i}: exit {code}, worked {started[i].Count(PostgresWorker.Worked)}\n{started[i].Output}");
+                    Assert.True(code == 4, $"{runId} worker {i} exited with {code}, not 4 (stopped by the budget):\n{started[i].Output}");
+                    Assert.Contains($"Budget of ${cap.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} reached", started[i].Output);
+                }
+            }
+            finally
+            {
+                foreach (var worker in started)
+                {
+                    worker.Dispose();
+                }
+            }
+
+            // What the database records for the stage: every item's completed work and failed attempts.
+            return await db.ScalarAsync<decimal>($"select coalesce(sum(coalesce(cost_usd, 0) + failed_cost_usd + earlier_cost_usd), 0) from {{s}}.items where run_id = '{runId}'");
+        }
+
+        // The per-run budget caps what the workers running together spend; each alone would have spent it.
+        var perRun = await RunTogetherAsync("per-run", "--budget", 0.10m);
+        output.WriteLine($"per-run cap $0.10: the stage spent ${perRun}");
+        Assert.InRange(perRun, 0.10m, 0.10m + overshoot);
+
+        // The total budget caps the stage's spending across runs: a second round under a higher cap goes on from
+        // what the first spent, and stops at the new cap.
+        var total = await RunTogetherAsync("total", "--total-budget", 0.15m);
+        output.WriteLine($"total cap $0.15: the stage spent ${total}");
+        Assert.InRange(total, 0.15m, 0.15m + overshoot);
+        var more = await RunTogetherAsync("total", "--total-budget", 0.30m);
+        output.WriteLine($"total cap $0.30 after $0.15: the stage spent ${more}");
+        Assert.InRange(more, 0.30m, 0.30m + overshoot);
+    }
 }
