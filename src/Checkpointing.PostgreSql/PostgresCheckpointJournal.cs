@@ -148,6 +148,7 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal, IS
                         command.Parameters.AddWithValue("items", NpgsqlDbType.Integer, (object?)record.Items ?? DBNull.Value);
                         command.Parameters.AddWithValue("redo", NpgsqlDbType.Array | NpgsqlDbType.Text, record.RedoKeys is { Count: > 0 } redo ? redo.ToArray() : DBNull.Value);
                         command.Parameters.AddWithValue("reason", NpgsqlDbType.Text, (object?)record.RedoReason ?? DBNull.Value);
+                        command.Parameters.AddWithValue("lease_seconds", (decimal)_store.Options.LeaseDuration.TotalSeconds);
                         _runRow = (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
                         break;
                     case CheckpointRecordType.Completed:
@@ -176,8 +177,8 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal, IS
     {
         CheckpointRecordType.RunStarted => $"""
             update {_s}.stages set status = 'in_progress', started_at = coalesce(started_at, @at), updated_at = @at, error = null where run_id = @r and stage = @s;
-            insert into {_s}.runs (run_id, stage, run, worker, host, pid, started_at, heartbeat_at, resume, items, redo, redo_reason)
-            values (@r, @s, (select coalesce(max(run), 0) + 1 from {_s}.runs where run_id = @r and stage = @s), @w, @host, @pid, @at, now(), @resume, @items, @redo, @reason)
+            insert into {_s}.runs (run_id, stage, run, worker, host, pid, started_at, heartbeat_at, resume, items, redo, redo_reason, lease_seconds)
+            values (@r, @s, (select coalesce(max(run), 0) + 1 from {_s}.runs where run_id = @r and stage = @s), @w, @host, @pid, @at, now(), @resume, @items, @redo, @reason, @lease_seconds)
             returning id;
             """,
         CheckpointRecordType.Reset => $"""

@@ -186,6 +186,35 @@ public sealed class PostgresStoreTests
     }
 
     [SkippableFact]
+    public async Task A_schema_of_version_1_is_migrated_keeping_its_rows_and_each_new_run_records_its_lease()
+    {
+        await using var db = PostgresTestDatabase.Create();
+        await using (var connection = new Npgsql.NpgsqlConnection(db.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await PostgresSchema.EnsureAsync(connection, db.Schema, target: 1, CancellationToken.None);
+        }
+
+        // What a worker of version 1 left: its stage, one ended run, one pending item.
+        Assert.Equal(1, await db.ScalarAsync<int>("select version from {s}.schema_version"));
+        await db.ExecuteAsync("""
+            insert into {s}.stages (run_id, stage, item_type, output_dir, status) values ('run1', 'work', 'System.Int32 -> Checkpointing.PostgreSql.Tests.TestOutput', 'work', 'in_progress');
+            insert into {s}.runs (run_id, stage, run, worker, host, pid, started_at, heartbeat_at, ended_at, status, resume, cost_usd)
+              values ('run1', 'work', 1, 'old:1:x', 'old', 1, now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour', 'cancelled', true, 0.25);
+            insert into {s}.items (run_id, stage, key) values ('run1', 'work', '000000');
+            """);
+
+        await using var store = db.Store(lease: TimeSpan.FromSeconds(12));
+        var result = await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 3), Options(db, store));
+
+        Assert.Equal(3, result.Processed);
+        Assert.Equal(2, await db.ScalarAsync<int>("select version from {s}.schema_version"));
+        Assert.Equal(0.25m, await db.ScalarAsync<decimal>("select cost_usd from {s}.runs where run = 1 and lease_seconds is null"));
+        Assert.Equal(12m, await db.ScalarAsync<decimal>("select lease_seconds from {s}.runs where run = 2"));
+        Assert.Equal(StageStatus.Completed, (await store.ReadStateAsync("run1", "work"))!.Status);
+    }
+
+    [SkippableFact]
     public async Task Workers_that_start_at_once_create_the_schema_once()
     {
         await using var db = PostgresTestDatabase.Create();
@@ -193,7 +222,7 @@ public sealed class PostgresStoreTests
         try
         {
             await db.WithinAsync(Task.WhenAll(stores.Select(s => s.EnsureSchemaAsync())), "six stores creating the schema at once");
-            Assert.Equal(1, await db.ScalarAsync<int>("select version from {s}.schema_version"));
+            Assert.Equal(PostgresSchema.CurrentVersion, await db.ScalarAsync<int>("select version from {s}.schema_version"));
             Assert.Equal(1, await db.ScalarAsync<int>("select count(*) from {s}.schema_version"));
 
             // And run the same stage at once: every item is completed once.
