@@ -14,18 +14,41 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
     {
         await using var db = PostgresTestDatabase.Create();
         string[] Args() => ["--items", Items.ToString(), "--delay-ms", "3", "--parallel", "4", "--lease-ms", "1500"];
-        var workers = Enumerable.Range(0, 4).Select(i => PostgresWorker.Start(db, $"ckpt-{db.Schema}-w{i}", Args())).ToList();
+
+        // The four start together (each waits for the go file): on a loaded machine one worker's start-up can take
+        // seconds, and the others would otherwise have finished most of the stage before it is killed or cut.
+        var go = Path.Combine(db.Root, "go");
+        Directory.CreateDirectory(db.Root);
+        var workers = Enumerable.Range(0, 4).Select(i => PostgresWorker.Start(db, $"ckpt-{db.Schema}-w{i}", [.. Args(), "--go-file", go])).ToList();
         try
         {
+            for (var i = 0; i < 4; i++)
+            {
+                await workers[i].WaitForLineAsync("READY", TimeSpan.FromSeconds(90));
+            }
+
+            await File.WriteAllTextAsync(go, "go");
+
             // Worker 0 dies mid-run with claims in hand: its leases expire and the others take its items.
-            await workers[0].WaitUntilAsync(w => w.Count(PostgresWorker.Worked) >= 100, TimeSpan.FromSeconds(60), "worker 0 working its 100th item");
-            workers[0].Kill();
+            async Task KillAsync()
+            {
+                await workers[0].WaitUntilAsync(w => w.Count(PostgresWorker.Worked) >= 50, TimeSpan.FromSeconds(60), "worker 0 working its 50th item");
+                workers[0].Kill();
+            }
 
             // Worker 1 loses its database connections (as on a network cut or a server-side kill): it retries.
-            await workers[1].WaitUntilAsync(w => w.Count(PostgresWorker.Worked) >= 100, TimeSpan.FromSeconds(60), "worker 1 working its 100th item");
-            var terminated = await db.ScalarAsync<int>($"select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'ckpt-{db.Schema}-w1') t");
-            Assert.True(terminated > 0, "worker 1 had no connection to terminate");
-            var workedBeforeCut = workers[1].Count(PostgresWorker.Worked);
+            async Task<int> CutAsync()
+            {
+                await workers[1].WaitUntilAsync(w => w.Count(PostgresWorker.Worked) >= 50, TimeSpan.FromSeconds(60), "worker 1 working its 50th item");
+                var terminated = await db.ScalarAsync<int>($"select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'ckpt-{db.Schema}-w1') t");
+                Assert.True(terminated > 0, "worker 1 had no connection to terminate");
+                output.WriteLine($"worker 1 cut off with {await db.ScalarAsync<int>("select count(*) from {s}.items where state <> 'completed'")} items not completed");
+                return workers[1].Count(PostgresWorker.Worked);
+            }
+
+            var cut = CutAsync();
+            await KillAsync();
+            var workedBeforeCut = await cut;
 
             for (var i = 1; i < 4; i++)
             {
