@@ -119,6 +119,7 @@ public static class StageRunner
         {
             tally.OthersSpent(await othersSpending.ReadOthersSpendingAsync(cancellationToken).ConfigureAwait(false));
         }
+
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         Exception? stageError = null;
         string? stageErrorMessage = null;
