@@ -12,7 +12,7 @@ namespace Checkpointing.PostgreSql;
 /// turns each record of the runner into one transaction on the item's row and the worker's own run row
 /// (so workers contend on nothing but the items they claim).
 /// </summary>
-internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
+internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal, ISharedSpendingJournal
 {
     private readonly PostgresCheckpointStore _store;
     private readonly CheckpointOpenRequest _request;
@@ -148,6 +148,7 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                         command.Parameters.AddWithValue("items", NpgsqlDbType.Integer, (object?)record.Items ?? DBNull.Value);
                         command.Parameters.AddWithValue("redo", NpgsqlDbType.Array | NpgsqlDbType.Text, record.RedoKeys is { Count: > 0 } redo ? redo.ToArray() : DBNull.Value);
                         command.Parameters.AddWithValue("reason", NpgsqlDbType.Text, (object?)record.RedoReason ?? DBNull.Value);
+                        command.Parameters.AddWithValue("lease_seconds", (decimal)_store.Options.LeaseDuration.TotalSeconds);
                         _runRow = (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
                         break;
                     case CheckpointRecordType.Completed:
@@ -176,8 +177,8 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
     {
         CheckpointRecordType.RunStarted => $"""
             update {_s}.stages set status = 'in_progress', started_at = coalesce(started_at, @at), updated_at = @at, error = null where run_id = @r and stage = @s;
-            insert into {_s}.runs (run_id, stage, run, worker, host, pid, started_at, heartbeat_at, resume, items, redo, redo_reason)
-            values (@r, @s, (select coalesce(max(run), 0) + 1 from {_s}.runs where run_id = @r and stage = @s), @w, @host, @pid, @at, now(), @resume, @items, @redo, @reason)
+            insert into {_s}.runs (run_id, stage, run, worker, host, pid, started_at, heartbeat_at, resume, items, redo, redo_reason, lease_seconds)
+            values (@r, @s, (select coalesce(max(run), 0) + 1 from {_s}.runs where run_id = @r and stage = @s), @w, @host, @pid, @at, now(), @resume, @items, @redo, @reason, @lease_seconds)
             returning id;
             """,
         CheckpointRecordType.Reset => $"""
@@ -305,11 +306,6 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                         {
                             claimed.Add(new ItemClaim(reader.GetString(0), reader.GetInt64(1)));
                         }
-
-                        foreach (var claim in claimed)
-                        {
-                            _held[claim.Key] = 0;
-                        }
                     }
 
                     if (claimed.Count > 0)
@@ -330,6 +326,16 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                     }
                 },
                 "claim items", cancellationToken).ConfigureAwait(false);
+
+            // Held (and renewed) only once the claim reached the runner: when an attempt fails after its claim
+            // committed (say the connection broke while the answer was being read), the retry claims other
+            // items and the first attempt's claims, held by nobody, must expire rather than be renewed forever
+            // (this worker would then wait for them forever: its own renewals keep them from expiring).
+            foreach (var claim in claims)
+            {
+                _held[claim.Key] = 0;
+            }
+
             if (claims.Count > 0 || !othersHold)
             {
                 return claims;
@@ -433,6 +439,24 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
         return outputs;
     }
 
+    /// <summary>
+    /// The cost recorded by the other workers' runs of the stage that are open, or that ended after this worker's
+    /// run started (one small read of the runs table: one row per worker run).
+    /// </summary>
+    public async ValueTask<decimal> ReadOthersSpendingAsync(CancellationToken cancellationToken) =>
+        await _store.ExecuteAsync(
+            async (connection, ct) =>
+            {
+                await using var command = Command(connection, $"""
+                    select coalesce(sum(cost_usd), 0) from {_s}.runs
+                    where run_id = @r and stage = @s and id <> coalesce(@run, -1)
+                      and (ended_at is null or ended_at >= (select started_at from {_s}.runs where id = @run))
+                    """);
+                command.Parameters.AddWithValue("run", NpgsqlDbType.Bigint, (object?)_runRow ?? DBNull.Value);
+                return (decimal)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+            },
+            "read what the other workers spent", cancellationToken).ConfigureAwait(false);
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -489,10 +513,11 @@ internal sealed class PostgresCheckpointJournal : IClaimingCheckpointJournal
                 command.Parameters.AddWithValue("run", NpgsqlDbType.Bigint, (object?)_runRow ?? DBNull.Value);
                 await command.ExecuteNonQueryAsync(_renewalStop.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (PostgresCheckpointStore.IsConnectionFailure(e))
+            catch (Exception e) when (!_renewalStop.IsCancellationRequested)
             {
-                // The next tick tries again; leases not renewed in time go to other workers, and fencing
-                // stops this one from completing those items.
+                // Whatever the error (a connection failure, a server that refuses the statement), the next tick
+                // tries again: a renewal loop that died would let the worker's leases run out while it works.
+                // Leases not renewed in time go to other workers, and fencing stops this one from completing those items.
                 _store.Logger.LogWarning("Stage {Stage}: could not renew this worker's leases: {Error}", _request.StageName, e.Message);
             }
         }

@@ -11,7 +11,7 @@ namespace Checkpointing.PostgreSql;
 internal static class PostgresSchema
 {
     /// <summary>The schema version this library writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>Migration N brings the schema from version N-1 to N. Only ever append.</summary>
     private static readonly string[] Migrations =
@@ -87,11 +87,22 @@ internal static class PostgresSchema
           unique (run_id, stage, run),
           foreign key (run_id, stage) references {s}.stages on delete cascade);
         """,
+
+        // 2: each worker run records its lease, so that tools judge a live worker by its own lease (null: a run of version 1).
+        """
+        alter table {s}.runs add column lease_seconds numeric;
+        """,
     ];
 
     /// <summary>Creates or migrates the schema; throws <see cref="PostgresSchemaVersionException"/> for a newer one.</summary>
-    public static async Task EnsureAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    public static Task EnsureAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken) =>
+        EnsureAsync(connection, schema, CurrentVersion, cancellationToken);
+
+    /// <summary>Creates or migrates the schema up to <paramref name="target"/> (the tests build an older version with it).</summary>
+    internal static async Task EnsureAsync(NpgsqlConnection connection, string schema, int target, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(target, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(target, CurrentVersion);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('checkpointing.schema:' || @schema))", connection, transaction))
         {
@@ -111,13 +122,13 @@ internal static class PostgresSchema
             throw new PostgresSchemaVersionException(schema, found, CurrentVersion);
         }
 
-        if (found == CurrentVersion)
+        if (found >= target)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        for (var version = found + 1; version <= CurrentVersion; version++)
+        for (var version = found + 1; version <= target; version++)
         {
             await using var command = new NpgsqlCommand(Migrations[version - 1].Replace("{s}", schema, StringComparison.Ordinal), connection, transaction);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -125,7 +136,7 @@ internal static class PostgresSchema
 
         await using (var command = new NpgsqlCommand($"insert into {schema}.schema_version (version) values (@v) on conflict (only_row) do update set version = excluded.version, migrated_at = now()", connection, transaction))
         {
-            command.Parameters.AddWithValue("v", CurrentVersion);
+            command.Parameters.AddWithValue("v", target);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

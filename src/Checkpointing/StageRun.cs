@@ -46,6 +46,9 @@ internal sealed class StageRun<TItem, TOutput> : IDisposable
     /// <summary>The shared store's claiming journal; null for a store this run has to itself.</summary>
     private readonly IClaimingCheckpointJournal? _claiming;
 
+    /// <summary>With a budget on a shared store: what the other workers spend, read before each item starts.</summary>
+    private readonly ISharedSpendingJournal? _othersSpending;
+
     // Thread-safe: counts and spending under the tally's own lock (workers, savers and the scheduler use it).
     private readonly StageRunTally _tally;
 
@@ -96,6 +99,7 @@ internal sealed class StageRun<TItem, TOutput> : IDisposable
         _progress = options.Progress;
         _claiming = checkpoint.Claiming;
         _tally = new StageRunTally(plan.Order.Count, plan.Skipped, plan.Before, options.CostBudgetUsd, options.TotalCostBudgetUsd);
+        _othersSpending = options.CostBudgetUsd is null && options.TotalCostBudgetUsd is null ? null : _claiming as ISharedSpendingJournal;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var saverCount = options.MaxDegreeOfParallelism;
         _saveSlots = options.UnboundedSaveQueue ? null : new SemaphoreSlim(saverCount, saverCount);
@@ -110,6 +114,12 @@ internal sealed class StageRun<TItem, TOutput> : IDisposable
         if (_plan.Skipped > 0)
         {
             StageTelemetry.Skipped.Add(_plan.Skipped, _stageTag);
+        }
+
+        // A shared store's budgets cap the stage's spending, all workers together: the baseline of what the others spent.
+        if (_othersSpending is not null)
+        {
+            _tally.OthersSpent(await _othersSpending.ReadOthersSpendingAsync(cancellationToken).ConfigureAwait(false));
         }
 
         _progress?.Report(_tally.Progress(_stage, null, lastFailed: false));
@@ -193,14 +203,25 @@ internal sealed class StageRun<TItem, TOutput> : IDisposable
                 yield break;
             }
 
-            foreach (var claim in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
+                var claim = batch[i];
                 if (!_plan.ByKey.ContainsKey(claim.Key))
                 {
                     // Another worker registered a key this one was not given: leave it to them.
                     _excluded.Add(claim.Key);
                     await _claiming.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
                     continue;
+                }
+
+                if (_othersSpending is not null && await SharedBudgetReachedAsync(ct).ConfigureAwait(false))
+                {
+                    foreach (var left in batch.Skip(i))
+                    {
+                        _claims[left.Key] = left; // released with the other unstarted claims at the end of the run
+                    }
+
+                    yield break;
                 }
 
                 _claims[claim.Key] = claim;
@@ -222,6 +243,26 @@ internal sealed class StageRun<TItem, TOutput> : IDisposable
 
         _budgetCap = cap;
         return true;
+    }
+
+    /// <summary>
+    /// With a budget on a shared store (scheduler only): reads what the other workers spent, then checks the caps.
+    /// A store that cannot say stops the claiming as a failed claim does.
+    /// </summary>
+    private async ValueTask<bool> SharedBudgetReachedAsync(CancellationToken ct)
+    {
+        try
+        {
+            _tally.OthersSpent(await _othersSpending!.ReadOthersSpendingAsync(ct).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _storeError = e;
+            _logger.LogError(e, "Stage {Stage}: stopped claiming items: {Error}. Completed items are kept in the store; items in flight finish", _stage, e.Message);
+            return true;
+        }
+
+        return BudgetReached();
     }
 
     // ---- Work: one item on a worker ----

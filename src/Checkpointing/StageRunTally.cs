@@ -17,6 +17,8 @@ internal sealed class StageRunTally
     private readonly decimal? _runBudget;
     private readonly decimal? _totalBudget;
     private decimal _spent;
+    private decimal? _othersAtStart;
+    private decimal _othersNow;
     private int _processed;
     private int _failed;
     private int _failedAttempts;
@@ -103,18 +105,31 @@ internal sealed class StageRunTally
         }
     }
 
+    /// <summary>
+    /// What the other workers of a shared stage spent (<see cref="ISharedSpendingJournal"/>): the first value is the
+    /// baseline of the stage's total read at the start, later ones add what they spent since to it.
+    /// </summary>
+    public void OthersSpent(decimal usd)
+    {
+        lock (_lock)
+        {
+            _othersAtStart ??= usd;
+            _othersNow = usd;
+        }
+    }
+
     /// <summary>True once a cap is reached; <paramref name="cap"/> then names it for the log.</summary>
     public bool BudgetReached(out decimal cap)
     {
         lock (_lock)
         {
-            if (_runBudget is { } run && _spent >= run)
+            if (_runBudget is { } run && _othersNow + _spent >= run)
             {
                 cap = run;
                 return true;
             }
 
-            if (_totalBudget is { } total && _stageCostBefore + _spent >= total)
+            if (_totalBudget is { } total && _stageCostBefore + (_othersNow - (_othersAtStart ?? 0)) + _spent >= total)
             {
                 cap = total;
                 return true;

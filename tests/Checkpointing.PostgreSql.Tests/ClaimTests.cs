@@ -107,7 +107,7 @@ public sealed class ClaimTests
         Assert.True(await a.CompleteClaimAsync(claim, Output("k1"), 0.1m, 1, CancellationToken.None));
 
         // Once a completes it, nothing is left: b's claim ends empty rather than waiting on.
-        Assert.Empty(await waiting);
+        Assert.Empty(await db.WithinAsync(waiting, "worker b's claim after a completed the only item"));
         Assert.Equal("a", await db.ScalarAsync<string>("select completed_by from {s}.items where key = 'k1'"));
     }
 
@@ -146,5 +146,42 @@ public sealed class ClaimTests
         Assert.True(await a.CompleteClaimAsync(claims[0], Output("k1"), 0.1m, 1, CancellationToken.None));
         Assert.Empty(await a.ClaimAsync(5, new HashSet<string> { "k2" }, CancellationToken.None));
         Assert.Equal("pending", await db.ScalarAsync<string>("select state from {s}.items where key = 'k2'"));
+    }
+
+    [SkippableFact]
+    public async Task A_claim_whose_answer_is_lost_after_its_commit_is_not_renewed_and_comes_back_when_its_lease_expires()
+    {
+        // The hang this guards against: the lost claim's items were renewed by the worker's own renewal loop, so
+        // the worker waited forever for items nobody would ever process.
+        await using var db = PostgresTestDatabase.Create();
+        await using var proxy = new LosingProxy(db.ConnectionString);
+        await using var store = db.Store(lease: TimeSpan.FromMilliseconds(900), worker: "a", connectionString: proxy.ConnectionString);
+        await using var a = await OpenAsync(store);
+        await a.RegisterItemsAsync(["k1", "k2", "k3", "k4"], CancellationToken.None);
+
+        proxy.Arm();
+        var claims = await db.WithinAsync(a.ClaimAsync(2, None, CancellationToken.None).AsTask(), "the claim retried after its answer was cut");
+        Assert.Equal(1, proxy.Cuts);
+        Assert.Equal(2, claims.Count);
+
+        // The first attempt committed its claim of two other items: they are this worker's on the server, but
+        // the runner never saw them.
+        var lost = (await db.ScalarAsync<string>("select string_agg(key, ',' order by key) from {s}.items where state = 'claimed'")).Split(',').Except(claims.Select(c => c.Key)).ToList();
+        Assert.Equal(2, lost.Count);
+        foreach (var claim in claims)
+        {
+            Assert.True(await a.CompleteClaimAsync(claim, Output(claim.Key), 0.1m, 1, CancellationToken.None));
+        }
+
+        // Several renewal periods later the lost claims have expired (not renewed) and are claimed again.
+        var again = await db.WithinAsync(a.ClaimAsync(2, None, CancellationToken.None).AsTask(), "the claim of the items whose first claim was lost (their lease must expire)", TimeSpan.FromSeconds(60));
+        Assert.Equal(lost, again.Select(c => c.Key).Order());
+        foreach (var claim in again)
+        {
+            Assert.True(await a.CompleteClaimAsync(claim, Output(claim.Key), 0.1m, 1, CancellationToken.None));
+        }
+
+        Assert.Empty(await db.WithinAsync(a.ClaimAsync(2, None, CancellationToken.None).AsTask(), "the last claim (nothing left)"));
+        Assert.Equal(4, await db.ScalarAsync<int>("select count(*) from {s}.items where state = 'completed' and completions = 1"));
     }
 }

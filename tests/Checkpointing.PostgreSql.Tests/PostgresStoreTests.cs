@@ -9,14 +9,14 @@ namespace Checkpointing.PostgreSql.Tests;
 public sealed class PostgresStoreTests
 {
     private static StageRunOptions Options(PostgresTestDatabase db, PostgresCheckpointStore store, int parallel = 4) =>
-        new() { Root = db.Root, RunId = "run1", Store = store, MaxDegreeOfParallelism = parallel, ItemFailurePolicy = ItemFailurePolicy.SkipItem };
+        new() { Root = db.Root, RunId = "run1", Store = store, MaxDegreeOfParallelism = parallel, ItemFailurePolicy = ItemFailurePolicy.SkipItem, Logger = db.Log };
 
     [SkippableFact]
     public async Task A_stage_runs_on_the_store_and_a_rerun_skips_every_item_after_checking_the_stored_outputs()
     {
         await using var db = PostgresTestDatabase.Create();
         await using var store = db.Store();
-        var first = await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 120), Options(db, store));
+        var first = await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 120), Options(db, store));
         Assert.Equal(120, first.Processed);
         Assert.Equal(StageStatus.Completed, first.Status);
         var expectedCost = Enumerable.Range(0, 120).Sum(TestStage.CostOf);
@@ -28,7 +28,7 @@ public sealed class PostgresStoreTests
 
         // A deleted copy is written back from the database; nothing is redone.
         File.Delete(Path.Combine(db.Root, "run1", "work", "000007.json"));
-        var second = await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 120), Options(db, store));
+        var second = await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 120), Options(db, store));
         Assert.Equal(0, second.Processed);
         Assert.Equal(120, second.Skipped);
         Assert.True(File.Exists(Path.Combine(db.Root, "run1", "work", "000007.json")));
@@ -54,7 +54,7 @@ public sealed class PostgresStoreTests
         var inFlight = Path.Combine(folder, ".000003.json.0123456789ab.ckpt.tmp");
         await File.WriteAllTextAsync(inFlight, "another worker's save in progress");
 
-        await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 5), Options(db, store));
+        await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 5), Options(db, store));
 
         Assert.True(File.Exists(inFlight));
     }
@@ -64,10 +64,10 @@ public sealed class PostgresStoreTests
     {
         await using var db = PostgresTestDatabase.Create();
         await using var store = db.Store();
-        await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 10), Options(db, store));
+        await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 10), Options(db, store));
         await db.ExecuteAsync("""update {s}.items set output = replace(output::text, '"item 3"', '"tampered"')::json where key = '000003'""");
 
-        var rerun = await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 10), Options(db, store));
+        var rerun = await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 10), Options(db, store));
 
         Assert.Equal(1, rerun.Processed);
         Assert.Equal(9, rerun.Skipped);
@@ -95,7 +95,7 @@ public sealed class PostgresStoreTests
             return Task.CompletedTask;
         });
 
-        var first = await StageRunner.RunAsync(failing, Enumerable.Range(0, 8), Options(db, store));
+        var first = await db.RunAsync(failing, Enumerable.Range(0, 8), Options(db, store));
         Assert.Equal(7, first.Processed);
         Assert.Equal(1, first.Failed);
         var state = (await store.ReadStateAsync("run1", "work"))!;
@@ -104,7 +104,7 @@ public sealed class PostgresStoreTests
         Assert.Contains("injected failure", state.Failed["000004"].Error);
         Assert.Equal(Enumerable.Range(0, 8).Where(i => i != 4).Sum(TestStage.CostOf) + 0.5m, state.TotalCostUsd);
 
-        var second = await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 8), Options(db, store));
+        var second = await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 8), Options(db, store));
         Assert.Equal(1, second.Processed);
         state = (await store.ReadStateAsync("run1", "work"))!;
         Assert.Equal(StageStatus.Completed, state.Status);
@@ -122,11 +122,11 @@ public sealed class PostgresStoreTests
         await using var store = db.Store();
         var options = Options(db, store, parallel: 1);
         var stopped = await Assert.ThrowsAsync<StageBudgetExceededException>(() =>
-            StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 40), new StageRunOptions { Root = options.Root, RunId = options.RunId, Store = store, CostBudgetUsd = 0.02m }));
+            db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 40), new StageRunOptions { Root = options.Root, RunId = options.RunId, Store = store, CostBudgetUsd = 0.02m }));
         Assert.InRange(stopped.Result.Processed, 1, 39);
         Assert.Equal(StageStatus.BudgetExceeded, (await store.ReadStateAsync("run1", "work"))!.Status);
 
-        var rest = await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 40), options);
+        var rest = await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 40), options);
         Assert.Equal(40 - stopped.Result.Processed, rest.Processed);
         Assert.Equal(Enumerable.Range(0, 40).Sum(TestStage.CostOf), rest.TotalCostUsd);
     }
@@ -136,8 +136,8 @@ public sealed class PostgresStoreTests
     {
         await using var db = PostgresTestDatabase.Create();
         await using var store = db.Store();
-        await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 5), Options(db, store));
-        var again = await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 5), new StageRunOptions { Root = db.Root, RunId = "run1", Store = store, Resume = false });
+        await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 5), Options(db, store));
+        var again = await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 5), new StageRunOptions { Root = db.Root, RunId = "run1", Store = store, Resume = false });
         Assert.Equal(5, again.Processed);
         var state = (await store.ReadStateAsync("run1", "work"))!;
         var cost = Enumerable.Range(0, 5).Sum(TestStage.CostOf);
@@ -152,7 +152,7 @@ public sealed class PostgresStoreTests
     {
         await using var db = PostgresTestDatabase.Create();
         await using var store = db.Store();
-        await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 2), Options(db, store));
+        await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 2), Options(db, store));
         var other = new StageDefinition<string, TestOutput>
         {
             StageName = "work",
@@ -162,7 +162,7 @@ public sealed class PostgresStoreTests
         };
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            StageRunner.RunAsync(other, ["a"], new StageRunOptions { Root = db.Root, RunId = "run1", Store = store }));
+            db.RunAsync(other, ["a"], new StageRunOptions { Root = db.Root, RunId = "run1", Store = store }));
         Assert.Contains("Stage 'work' of run 'run1'", error.Message);
         Assert.Contains("System.Int32 -> Checkpointing.PostgreSql.Tests.TestOutput", error.Message);
         Assert.Contains("System.String -> Checkpointing.PostgreSql.Tests.TestOutput", error.Message);
@@ -186,18 +186,47 @@ public sealed class PostgresStoreTests
     }
 
     [SkippableFact]
+    public async Task A_schema_of_version_1_is_migrated_keeping_its_rows_and_each_new_run_records_its_lease()
+    {
+        await using var db = PostgresTestDatabase.Create();
+        await using (var connection = new Npgsql.NpgsqlConnection(db.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await PostgresSchema.EnsureAsync(connection, db.Schema, target: 1, CancellationToken.None);
+        }
+
+        // What a worker of version 1 left: its stage, one ended run, one pending item.
+        Assert.Equal(1, await db.ScalarAsync<int>("select version from {s}.schema_version"));
+        await db.ExecuteAsync("""
+            insert into {s}.stages (run_id, stage, item_type, output_dir, status) values ('run1', 'work', 'System.Int32 -> Checkpointing.PostgreSql.Tests.TestOutput', 'work', 'in_progress');
+            insert into {s}.runs (run_id, stage, run, worker, host, pid, started_at, heartbeat_at, ended_at, status, resume, cost_usd)
+              values ('run1', 'work', 1, 'old:1:x', 'old', 1, now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour', 'cancelled', true, 0.25);
+            insert into {s}.items (run_id, stage, key) values ('run1', 'work', '000000');
+            """);
+
+        await using var store = db.Store(lease: TimeSpan.FromSeconds(12));
+        var result = await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 3), Options(db, store));
+
+        Assert.Equal(3, result.Processed);
+        Assert.Equal(2, await db.ScalarAsync<int>("select version from {s}.schema_version"));
+        Assert.Equal(0.25m, await db.ScalarAsync<decimal>("select cost_usd from {s}.runs where run = 1 and lease_seconds is null"));
+        Assert.Equal(12m, await db.ScalarAsync<decimal>("select lease_seconds from {s}.runs where run = 2"));
+        Assert.Equal(StageStatus.Completed, (await store.ReadStateAsync("run1", "work"))!.Status);
+    }
+
+    [SkippableFact]
     public async Task Workers_that_start_at_once_create_the_schema_once()
     {
         await using var db = PostgresTestDatabase.Create();
         var stores = Enumerable.Range(0, 6).Select(_ => db.Store()).ToList();
         try
         {
-            await Task.WhenAll(stores.Select(s => s.EnsureSchemaAsync()));
-            Assert.Equal(1, await db.ScalarAsync<int>("select version from {s}.schema_version"));
+            await db.WithinAsync(Task.WhenAll(stores.Select(s => s.EnsureSchemaAsync())), "six stores creating the schema at once");
+            Assert.Equal(PostgresSchema.CurrentVersion, await db.ScalarAsync<int>("select version from {s}.schema_version"));
             Assert.Equal(1, await db.ScalarAsync<int>("select count(*) from {s}.schema_version"));
 
             // And run the same stage at once: every item is completed once.
-            await Task.WhenAll(stores.Select(s => StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, 60), new StageRunOptions { Root = db.Root, RunId = "run1", Store = s, MaxDegreeOfParallelism = 2 })));
+            await db.WithinAsync(Task.WhenAll(stores.Select(s => db.RunAsync(TestStage.Definition(), Enumerable.Range(0, 60), new StageRunOptions { Root = db.Root, RunId = "run1", Store = s, MaxDegreeOfParallelism = 2, Logger = db.Log }))), "six workers running one stage");
             Assert.Equal(60, await db.ScalarAsync<int>("select count(*) from {s}.items where state = 'completed' and completions = 1"));
             Assert.Equal(60, await db.ScalarAsync<int>("select sum(processed) from {s}.runs"));
         }
@@ -242,7 +271,7 @@ public sealed class PostgresStoreTests
             new PostgresCheckpointStoreOptions { MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
 
         var error = await Assert.ThrowsAsync<PostgresStoreUnavailableException>(() =>
-            StageRunner.RunAsync(TestStage.Definition(), [1], new StageRunOptions { Root = Path.GetTempPath(), RunId = "unreachable", Store = store }));
+            StageRunner.RunAsync(TestStage.Definition(), [1], new StageRunOptions { Root = Path.GetTempPath(), RunId = "unreachable", Store = store }).WaitAsync(PostgresTestDatabase.WaitLimit));
         Assert.Contains($"127.0.0.1:{port}/checkpointing", error.Message);
         Assert.Contains("after 2 retries", error.Message);
     }

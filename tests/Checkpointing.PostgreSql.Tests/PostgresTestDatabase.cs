@@ -21,7 +21,13 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
         Root = Path.Combine(Path.GetTempPath(), "ckpt-pg-" + schema);
     }
 
+    /// <summary>The longest a test waits for anything (a run, a claim, a worker); past it the test fails and says what it waited for.</summary>
+    public static readonly TimeSpan WaitLimit = TimeSpan.FromMinutes(3);
+
     public string ConnectionString { get; }
+
+    /// <summary>The log of this test's stores and runs, shown when a wait gives up.</summary>
+    public TestLog Log { get; } = new();
 
     public string Schema { get; }
 
@@ -38,9 +44,10 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
         return new PostgresTestDatabase(connectionString!, "t_" + Guid.NewGuid().ToString("N")[..12]);
     }
 
-    public PostgresCheckpointStore Store(TimeSpan? lease = null, string? worker = null, int retries = 6) =>
-        new(ConnectionString, new PostgresCheckpointStoreOptions
+    public PostgresCheckpointStore Store(TimeSpan? lease = null, string? worker = null, int retries = 6, Microsoft.Extensions.Logging.ILogger? logger = null, string? connectionString = null) =>
+        new(connectionString ?? ConnectionString, new PostgresCheckpointStoreOptions
         {
+            Logger = logger ?? Log,
             Schema = Schema,
             LeaseDuration = lease ?? TimeSpan.FromSeconds(30),
             WorkerName = worker,
@@ -63,6 +70,71 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql.Replace("{s}", Schema, StringComparison.Ordinal), connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="task"/> for at most <paramref name="limit"/> (default <see cref="WaitLimit"/>); past it,
+    /// throws a <see cref="TimeoutException"/> naming <paramref name="what"/>, with the server's state and the log.
+    /// </summary>
+    public async Task<T> WithinAsync<T>(Task<T> task, string what, TimeSpan? limit = null)
+    {
+        var wait = limit ?? WaitLimit;
+        try
+        {
+            return await task.WaitAsync(wait);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{what}: not done within {wait.TotalSeconds:0} s.\nServer state:\n{await DescribeAsync()}\nLog (last lines):\n{Log.Tail()}");
+        }
+    }
+
+    /// <inheritdoc cref="WithinAsync{T}(Task{T}, string, TimeSpan?)"/>
+    public Task WithinAsync(Task task, string what, TimeSpan? limit = null) =>
+        WithinAsync(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), what, limit);
+
+    /// <summary>Runs a stage (give it <see cref="Log"/> as its logger to see its messages on a timeout), bounded by <see cref="WaitLimit"/>.</summary>
+    public Task<StageRunResult> RunAsync<TItem, TOutput>(StageDefinition<TItem, TOutput> definition, IEnumerable<TItem> items, StageRunOptions options, string? what = null) =>
+        WithinAsync(
+            Task.Run(() => StageRunner.RunAsync(definition, items, options)),
+            what ?? $"the run of stage '{definition.StageName}' (run '{options.RunId}')");
+
+    /// <summary>
+    /// What the server holds for this test's schema, for a test that gives up waiting: the items by state, the
+    /// claimed ones with their lease owner and how long until their lease expires, the runs, and the sessions
+    /// with what each is doing or waiting for. Never throws: a server that cannot be read is said so.
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await using var connection = new NpgsqlConnection(ConnectionString + ";Pooling=false;Timeout=10;Command Timeout=10");
+            await connection.OpenAsync(timeout.Token);
+            var text = new System.Text.StringBuilder();
+            foreach (var (title, sql) in new[]
+            {
+                ("items by state", "select state, count(*) from {s}.items group by state order by state"),
+                ("claimed items", "select key, lease_owner, lease_token, round(extract(epoch from lease_expires_at - now())::numeric, 1) as expires_in_s from {s}.items where state = 'claimed' order by key limit 20"),
+                ("runs", "select run, worker, status, processed, failed, cost_usd, round(extract(epoch from now() - heartbeat_at)::numeric, 1) as silent_s, ended_at is not null as ended from {s}.runs order by run"),
+                ("sessions", "select pid, application_name, state, wait_event_type, wait_event, round(extract(epoch from now() - xact_start)::numeric, 1) as xact_s, left(query, 80) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'"),
+            })
+            {
+                text.AppendLine("-- " + title);
+                await using var command = new NpgsqlCommand(sql.Replace("{s}", Schema, StringComparison.Ordinal), connection);
+                await using var reader = await command.ExecuteReaderAsync(timeout.Token);
+                while (await reader.ReadAsync(timeout.Token))
+                {
+                    text.AppendLine(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+                }
+            }
+
+            return text.ToString();
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return $"(the test server could not be read: {e.Message})";
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -11,8 +11,8 @@ namespace Checkpointing.PostgreSql.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class ServerCrashTests(ITestOutputHelper output)
 {
-    /// <summary>A run that outlives this is stuck: fail with a TimeoutException rather than hang the test run.</summary>
-    private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);
+    /// <summary>pg_ctl waits at most 60 s itself (PGCTLTIMEOUT) for a start or a stop.</summary>
+    private static readonly TimeSpan PgCtlLimit = TimeSpan.FromSeconds(90);
 
     [SkippableFact]
     public async Task A_server_crash_in_the_middle_of_a_run_loses_no_completed_item()
@@ -26,6 +26,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
 
         const int items = 800;
         await using var store = db.Store(retries: 12);
+        output.WriteLine("server log: " + Path.Combine(Path.GetDirectoryName(data)!, "server.log"));
         var confirmed = new ConcurrentQueue<string>();
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var progress = new SyncProgress(p =>
@@ -41,17 +42,18 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
         });
         var run = Task.Run(() => StageRunner.RunAsync(
             TestStage.Definition(before: (_, _, ct) => Task.Delay(2, ct)), Enumerable.Range(0, items),
-            new StageRunOptions { Root = db.Root, RunId = "run1", Store = store, MaxDegreeOfParallelism = 4, ItemFailurePolicy = ItemFailurePolicy.SkipItem, Progress = progress }));
-        await reached.Task.WaitAsync(TimeSpan.FromSeconds(120));
+            new StageRunOptions { Root = db.Root, RunId = "run1", Store = store, MaxDegreeOfParallelism = 4, ItemFailurePolicy = ItemFailurePolicy.SkipItem, Progress = progress, Logger = db.Log }));
+        await db.WithinAsync(Task.WhenAny(reached.Task, run), "the first 200 completions before the crash");
+        Assert.False(run.IsCompleted && !reached.Task.IsCompleted, "the run ended before 200 completions: " + (run.Exception?.ToString() ?? "no error"));
 
         // Every item reported complete before the crash must survive it.
         var before = confirmed.ToHashSet(StringComparer.Ordinal);
-        PgCtl(bin!, $"-D {data} stop -m immediate");
-        PgCtl(bin!, $"-D {data} -l {Path.Combine(Path.GetDirectoryName(data)!, "server.log")} -w start");
+        await PgCtlAsync(bin!, $"-D {data} stop -m immediate");
+        await PgCtlAsync(bin!, $"-D {data} -l {Path.Combine(Path.GetDirectoryName(data)!, "server.log")} -w start");
 
         try
         {
-            var result = await run.WaitAsync(RunLimit);
+            var result = await db.WithinAsync(run, "the run across the server's crash and restart");
             output.WriteLine($"the run bridged the restart: {result.Processed} processed, {result.Failed} failed");
         }
         catch (StageFailedException e)
@@ -60,13 +62,15 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
             output.WriteLine("the run stopped: " + e.Message);
         }
 
+        output.WriteLine(db.Log.Tail(30));
+
         Npgsql.NpgsqlConnection.ClearAllPools();
         var keys = string.Join(",", before.Select(k => $"'{k}'"));
         Assert.Equal(before.Count, await db.ScalarAsync<int>($"select count(*) from {{s}}.items where state = 'completed' and key in ({keys})"));
 
         // A rerun finishes the stage: each item completed once.
         await using var again = db.Store();
-        await StageRunner.RunAsync(TestStage.Definition(), Enumerable.Range(0, items), new StageRunOptions { Root = db.Root, RunId = "run1", Store = again, MaxDegreeOfParallelism = 4 });
+        await db.RunAsync(TestStage.Definition(), Enumerable.Range(0, items), new StageRunOptions { Root = db.Root, RunId = "run1", Store = again, MaxDegreeOfParallelism = 4, Logger = db.Log }, "the rerun after the crash");
         Assert.Equal(items, await db.ScalarAsync<int>("select count(*) from {s}.items where state = 'completed' and completions = 1"));
     }
 
@@ -91,17 +95,18 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
         });
         var run = Task.Run(() => StageRunner.RunAsync(
             TestStage.Definition(before: (_, _, ct) => Task.Delay(2, ct)), Enumerable.Range(0, 2000),
-            new StageRunOptions { Root = db.Root, RunId = "run1", Store = store, MaxDegreeOfParallelism = 4, ItemFailurePolicy = ItemFailurePolicy.SkipItem, Progress = progress }));
-        await reached.Task.WaitAsync(TimeSpan.FromSeconds(120));
-        PgCtl(bin, $"-D {data} stop -m immediate");
+            new StageRunOptions { Root = db.Root, RunId = "run1", Store = store, MaxDegreeOfParallelism = 4, ItemFailurePolicy = ItemFailurePolicy.SkipItem, Progress = progress, Logger = db.Log }));
+        await db.WithinAsync(Task.WhenAny(reached.Task, run), "the first 100 completions before the server stops");
+        Assert.False(run.IsCompleted && !reached.Task.IsCompleted, "the run ended before 100 completions: " + (run.Exception?.ToString() ?? "no error"));
+        await PgCtlAsync(bin, $"-D {data} stop -m immediate");
         StageFailedException error;
         try
         {
-            error = await Assert.ThrowsAsync<StageFailedException>(() => run.WaitAsync(RunLimit));
+            error = await Assert.ThrowsAsync<StageFailedException>(() => db.WithinAsync(run, "the run after the server stopped (it must give up and fail)"));
         }
         finally
         {
-            PgCtl(bin, $"-D {data} -l {Path.Combine(Path.GetDirectoryName(data)!, "server.log")} -w start");
+            await PgCtlAsync(bin, $"-D {data} -l {Path.Combine(Path.GetDirectoryName(data)!, "server.log")} -w start");
         }
 
         output.WriteLine(error.Message);
@@ -125,7 +130,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
         return (bin!, data!);
     }
 
-    private static void PgCtl(string bin, string arguments)
+    private static async Task PgCtlAsync(string bin, string arguments)
     {
         // pg_ctl refuses to run as root: the cluster of .ci/postgres-start belongs to the postgres user then.
         var root = Environment.UserName == "root";
@@ -143,11 +148,23 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
             info.ArgumentList.Add(arg);
         }
 
+        // Both streams are read at once (one left unread could fill its pipe and block pg_ctl), and every wait is bounded.
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEnd();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"pg_ctl {arguments} failed ({process.ExitCode}): {stdout}{stderr}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(PgCtlLimit);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+            await Task.WhenAll(stdout, stderr).WaitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"pg_ctl {arguments} did not finish within {PgCtlLimit.TotalSeconds:0} s (or a process it started holds its output open).");
+        }
+
+        Assert.True(process.ExitCode == 0, $"pg_ctl {arguments} failed ({process.ExitCode}): {await stdout}{await stderr}");
     }
 
     private sealed class SyncProgress(Action<StageProgress> report) : IProgress<StageProgress>

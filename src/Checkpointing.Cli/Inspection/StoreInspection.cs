@@ -17,13 +17,16 @@ internal sealed class StoreInspection : IAsyncDisposable
 {
     /// <summary>
     /// A worker whose run is open counts as live while it holds a lease that has not expired, or while its
-    /// heartbeat is this recent (the default lease; a worker renews every third of its lease) and none of its
-    /// leases has expired (a live worker renews them: an expired one means it died or stalled).
+    /// heartbeat is more recent than its lease or this window, whichever is longer (a worker renews every third of
+    /// its lease; a long lease renewed rarely must not look dead, a short one is not judged more harshly than
+    /// before) and none of its leases has expired (a live worker renews them: an expired one means it died or
+    /// stalled). Each run records its lease from schema version 2 on; a run of version 1 is judged by this window.
     /// </summary>
     public static readonly TimeSpan HeartbeatWindow = TimeSpan.FromSeconds(30);
 
     private readonly NpgsqlConnection _connection;
     private readonly string _schema;
+    private int _version;
 
     private StoreInspection(NpgsqlConnection connection, string schema, string endpoint)
     {
@@ -97,6 +100,7 @@ internal sealed class StoreInspection : IAsyncDisposable
 
         await using var version = new NpgsqlCommand($"select version from {_schema}.schema_version", _connection);
         var found = await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as int? ?? 0;
+        _version = found;
         if (found > PostgresSchema.CurrentVersion)
         {
             throw new UsageException($"The store in schema '{_schema}' of {Endpoint} is of version {found}; this tool reads up to version {PostgresSchema.CurrentVersion}: update the tool.");
@@ -143,7 +147,7 @@ internal sealed class StoreInspection : IAsyncDisposable
               select r.run, r.pid, r.host, r.started_at,
                      exists (select 1 from {_schema}.items i where i.run_id = r.run_id and i.stage = r.stage and i.state = 'claimed'
                              and i.lease_owner = r.worker and i.lease_expires_at > now())
-                     or (r.heartbeat_at > now() - @window
+                     or (r.heartbeat_at > now() - {(_version >= 2 ? "greatest(r.lease_seconds * interval '1 second', @window)" : "@window")}
                          and not exists (select 1 from {_schema}.items i where i.run_id = r.run_id and i.stage = r.stage and i.state = 'claimed'
                                          and i.lease_owner = r.worker and i.lease_expires_at <= now())) as alive
               from {_schema}.runs r where r.run_id = @r and r.stage = @s and r.ended_at is null) w
