@@ -53,7 +53,7 @@ internal static class StatusCommand
                 var report = await read().ConfigureAwait(false);
                 if (json)
                 {
-                    CliJson.Write(console.Out, report, CliJsonContext.Default.StatusReport);
+                    StatusJson.Write(console.Out, report);
                 }
                 else
                 {
@@ -98,7 +98,7 @@ internal static class StatusCommand
                 var report = await read().ConfigureAwait(false);
                 if (json)
                 {
-                    CliJson.Write(console.Out, report, CliJsonContext.Default.StatusReport, indented: false);
+                    StatusJson.Write(console.Out, report, indented: false);
                 }
                 else
                 {

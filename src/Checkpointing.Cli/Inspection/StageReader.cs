@@ -46,7 +46,7 @@ internal sealed record StageState(StageLocation Location, StageCheckpointDocumen
 
 /// <summary>
 /// Reads a stage the way the runtime does (snapshot plus the journal's whole records, through the runtime's
-/// own parsers) without taking its lock or writing anything, so a running stage is never disturbed.
+/// own parsers, or <see cref="SnapshotReader"/> where it reads exactly what they read) without taking its lock or writing anything, so a running stage is never disturbed.
 /// </summary>
 internal static class StageReader
 {
@@ -87,7 +87,7 @@ internal static class StageReader
             {
                 try
                 {
-                    document = CheckpointJson.DeserializeDocument(snapshot);
+                    document = SnapshotReader.Read(snapshot);
                 }
                 catch (FormatException e)
                 {

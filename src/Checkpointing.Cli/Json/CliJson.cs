@@ -24,7 +24,7 @@ internal static class CliJson
     public static void Write<T>(TextWriter output, T value, JsonTypeInfo<T> typeInfo, bool indented = true)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions(indented)))
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
         }
@@ -32,4 +32,8 @@ internal static class CliJson
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         output.Flush();
     }
+
+    /// <summary>The writer settings of every document the tool writes.</summary>
+    public static JsonWriterOptions WriterOptions(bool indented) =>
+        new() { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
