@@ -1,7 +1,9 @@
+using Checkpointing;
+
 namespace PackageReview;
 
-/// <summary>A package to review: its 1-based number (column A) and its name.</summary>
-public sealed record Package(int Number, string Name);
+/// <summary>A package to review: its 1-based number (column A) and its name (the row's key in the workbook).</summary>
+public sealed record Package(int Number, [property: CheckpointKey] string Name);
 
 /// <summary>The package list: well-known names first, then generated real-looking ones, always the same for a count.</summary>
 public static class Packages

@@ -48,12 +48,9 @@ command.SetAction(async (parse, invocationToken) =>
         policy = policy.Or(SharedFileBatchPolicy.Every(TimeSpan.FromSeconds(parse.GetValue(batchSeconds))));
     }
 
-    var options = new SharedFileOptions
+    // The checkpoint's name ("review") and the workbook's file name come from ReviewStage's attributes.
+    var options = ReviewStage.CreateSharedFileOptions(parse.GetValue(root)!, parse.GetValue(runId)!) with
     {
-        Root = parse.GetValue(root)!,
-        RunId = parse.GetValue(runId)!,
-        Name = "review",
-        FileName = "package_review.xlsx",
         Policy = policy,
         Start = start,
         Force = parse.GetValue(force),
@@ -65,9 +62,7 @@ command.SetAction(async (parse, invocationToken) =>
     logger.LogInformation("Reviewing {Count} packages, saving {Policy}, start: {Start}", list.Count, policy, start);
     try
     {
-        var result = await SharedFileRunner.RunAsync(list, p => p.Name,
-            async (package, context, ct) => await lookup.ReviewAsync(package, context.AddCost, ct),
-            new ReviewWorkbookFormat(), options, interrupt.Token);
+        var result = await new ReviewStage(lookup).RunAsync(list, options, interrupt.Token);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{result.Processed} packages reviewed, {result.Skipped} skipped, {result.Failed} failed, {result.BatchesSaved} batches saved; {result.Completed} of {list.Count} done; ${result.CostUsd:0.0000} this run, ${result.TotalCostUsd:0.0000} in total"));
         Console.WriteLine($"Workbook: {result.FilePath}");

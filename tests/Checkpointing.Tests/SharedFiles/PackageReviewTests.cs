@@ -130,6 +130,41 @@ public sealed class PackageReviewTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_workbook_format_reuses_the_rows_of_the_file_it_last_read_and_parses_any_other_previous_file()
+    {
+        static ReviewRow Row(int n, string recommendation) => new(
+            [n.ToString(System.Globalization.CultureInfo.InvariantCulture), $"package-{n}", .. Enumerable.Repeat("x", 18), recommendation, "0.0015", ""]);
+        static byte[] Save(ReviewWorkbookFormat format, byte[]? previous, params ReviewRow[] rows)
+        {
+            using var destination = new MemoryStream();
+            using var source = previous is null ? null : new MemoryStream(previous, writable: false);
+            format.Write(source, rows.Select(r => new SharedFileRow<ReviewRow>(r.Package, r)).ToList(), destination, CancellationToken.None);
+            return destination.ToArray();
+        }
+
+        var format = new ReviewWorkbookFormat();
+        var a = Save(format, null, Row(1, "Keep"), Row(2, "Keep"));
+        var b = Save(new ReviewWorkbookFormat(), null, Row(1, "Update"), Row(3, "Remove"));
+        Assert.Equal(2, format.Read(new MemoryStream(a), CancellationToken.None).Count);
+
+        // Another previous file than the one last read (a hand-edited one, say) is parsed: its rows, not the cached ones.
+        var fromB = Save(format, b, Row(4, "Keep"));
+        Assert.Equal(0, format.PreviousRowsReused);
+        Assert.Equal(["package-1:Update", "package-3:Remove", "package-4:Keep"],
+            new ReviewWorkbookFormat().Read(new MemoryStream(fromB), CancellationToken.None).Select(r => $"{r.Key}:{r.Row.Cells[20]}"));
+
+        // The file last read is not parsed again, and the result is the one a fresh instance (which parses it) writes.
+        format.Read(new MemoryStream(a), CancellationToken.None);
+        var reused = Save(format, a, Row(2, "Update"));
+        Assert.Equal(1, format.PreviousRowsReused);
+        var parsed = Save(new ReviewWorkbookFormat(), a, Row(2, "Update"));
+        Assert.Equal(
+            new ReviewWorkbookFormat().Read(new MemoryStream(parsed), CancellationToken.None).Select(r => r.Row),
+            new ReviewWorkbookFormat().Read(new MemoryStream(reused), CancellationToken.None).Select(r => r.Row));
+        Assert.Equal("Update", new ReviewWorkbookFormat().Read(new MemoryStream(reused), CancellationToken.None).Single(r => r.Key == "package-2").Row.Cells[20]);
+    }
+
+    [Fact]
     public async Task A_hand_edited_workbook_is_refused_with_what_differs()
     {
         var options = new SharedFileOptions { Root = _temp.Path, RunId = "edit", Name = "review", FileName = "package_review.xlsx", Policy = SharedFileBatchPolicy.Items(10) };
