@@ -65,8 +65,11 @@ public sealed class ToolInstallTests : IDisposable
         var feed = _dir["feed"];
         // A list property through the environment: on the command line its ';' would split the -p: switch, and an escaped
         // one (%3B) would reach the RID-specific builds as one RID.
+        // Built in a folder of its own (artifacts output): the other tests run the tool from the project's bin
+        // folder at the same time, and a pack that rebuilt it there raced them.
         await DotnetAsync(new Dictionary<string, string> { ["ToolPackageRuntimeIdentifiers"] = rids },
-            "pack", Tool.Metadata("CliProject"), "-c", Tool.Metadata("Configuration"), "-o", feed, $"-p:Version={_version}");
+            "pack", Tool.Metadata("CliProject"), "-c", Tool.Metadata("Configuration"), "-o", feed, $"-p:Version={_version}",
+            "-p:UseArtifactsOutput=true", $"-p:ArtifactsPath={_dir["artifacts"]}");
         return feed;
     }
 
