@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Checkpointing;
 using Checkpointing.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Checkpointing.Store;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

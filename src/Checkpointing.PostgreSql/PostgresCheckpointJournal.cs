@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Checkpointing.Store;
 
 namespace Checkpointing.PostgreSql;
 

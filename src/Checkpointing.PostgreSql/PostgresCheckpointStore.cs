@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Polly;
 using Polly.Retry;
+using Checkpointing.Store;
 
 namespace Checkpointing.PostgreSql;
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Checkpointing.Store;
 
 namespace Checkpointing.PostgreSql;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Checkpointing.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Checkpointing.Store;
 
 namespace Checkpointing;
 

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Checkpointing.Telemetry;
+using Checkpointing.Store;
 
 namespace Checkpointing;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Polly;
+using Checkpointing.Store;
 
 namespace Checkpointing;
 

@@ -1,3 +1,4 @@
+using Checkpointing.Store;
 namespace Checkpointing;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Checkpointing.Store;
 
 namespace Checkpointing;
 

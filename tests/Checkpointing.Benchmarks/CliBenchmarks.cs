@@ -3,6 +3,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Checkpointing.Cli;
 using CsvHelper;
+using Checkpointing.Store;
 
 namespace Checkpointing.Benchmarks;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Checkpointing.IO;
+using Checkpointing.Store;
 
 namespace Checkpointing.Benchmarks;
 

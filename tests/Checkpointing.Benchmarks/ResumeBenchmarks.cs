@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Checkpointing.Store;
 
 namespace Checkpointing.Benchmarks;
 

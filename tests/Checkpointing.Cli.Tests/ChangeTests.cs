@@ -1,4 +1,5 @@
 using Checkpointing.Cli.Tests.Support;
+using Checkpointing.Store;
 
 namespace Checkpointing.Cli.Tests;
 

@@ -1,5 +1,6 @@
 using Checkpointing.Cli.Tests.Support;
 using Checkpointing.Csv;
+using Checkpointing.Store;
 
 namespace Checkpointing.Cli.Tests;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Checkpointing.Cli.Inspection;
 using Checkpointing.Cli.Tests.Support;
+using Checkpointing.Store;
 
 namespace Checkpointing.Cli.Tests;
 

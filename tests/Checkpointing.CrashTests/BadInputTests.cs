@@ -2,6 +2,7 @@ using System.Text;
 using Checkpointing.CrashTests.FileSystem;
 using Checkpointing.CrashTests.Support;
 using Microsoft.Extensions.Logging;
+using Checkpointing.Store;
 
 namespace Checkpointing.CrashTests;
 

@@ -2,6 +2,7 @@ using Checkpointing.CrashTests.FileSystem;
 using Checkpointing.CrashTests.Support;
 using Checkpointing.Csv;
 using CsvHelper;
+using Checkpointing.Store;
 
 namespace Checkpointing.CrashTests;
 

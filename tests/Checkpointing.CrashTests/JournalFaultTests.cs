@@ -1,5 +1,6 @@
 using Checkpointing.CrashTests.FileSystem;
 using Checkpointing.CrashTests.Support;
+using Checkpointing.Store;
 
 namespace Checkpointing.CrashTests;
 

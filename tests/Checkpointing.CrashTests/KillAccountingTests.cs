@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Checkpointing.CrashTests.Support;
 using Microsoft.Extensions.Logging;
+using Checkpointing.Store;
 
 namespace Checkpointing.CrashTests;
 

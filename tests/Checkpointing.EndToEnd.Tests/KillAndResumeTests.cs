@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Checkpointing.Store;
 
 namespace Checkpointing.EndToEnd.Tests;
 

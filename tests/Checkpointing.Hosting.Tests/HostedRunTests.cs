@@ -6,6 +6,7 @@ using Checkpointing.Hosting.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Checkpointing.Store;
 
 namespace Checkpointing.Hosting.Tests;
 

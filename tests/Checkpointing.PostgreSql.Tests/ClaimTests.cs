@@ -1,3 +1,4 @@
+using Checkpointing.Store;
 namespace Checkpointing.PostgreSql.Tests;
 
 /// <summary>Claims, leases and fencing, on the journal the runner uses, with two workers in one process.</summary>

@@ -1,4 +1,5 @@
 using Checkpointing.Tests.Support;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Checkpointing.Tests.Support;
 using Checkpointing.IO;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests;
 

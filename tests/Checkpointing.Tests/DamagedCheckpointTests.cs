@@ -1,6 +1,7 @@
 using System.Text;
 using Checkpointing.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests;
 

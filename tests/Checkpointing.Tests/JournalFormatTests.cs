@@ -1,4 +1,5 @@
 using System.Text;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Checkpointing.Store;
 
 namespace Checkpointing.Cli.Inspection;
 

@@ -1,5 +1,6 @@
 using Checkpointing.Cli.Json;
 using Checkpointing.IO;
+using Checkpointing.Store;
 
 namespace Checkpointing.Cli.Inspection;
 

@@ -1,3 +1,4 @@
+using Checkpointing.Store;
 namespace Checkpointing.Cli.Inspection;
 
 /// <summary>What a journal holds: its whole records and, when it stops early, why and what is lost.</summary>

@@ -1,4 +1,5 @@
 using Checkpointing.Cli.Json;
+using Checkpointing.Store;
 
 namespace Checkpointing.Cli.Inspection;
 

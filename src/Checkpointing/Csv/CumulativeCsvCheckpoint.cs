@@ -5,6 +5,7 @@ using Checkpointing.IO;
 using CsvHelper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Checkpointing.Store;
 
 namespace Checkpointing.Csv;
 

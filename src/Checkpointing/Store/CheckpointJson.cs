@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>Reads and writes the snapshot document and journal records (no reflection: trim/AOT safe).</summary>
 internal static class CheckpointJson

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>The kinds of <see cref="CheckpointRecord"/>.</summary>
 public enum CheckpointRecordType

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// What can still be read from a damaged snapshot when neither it nor its backup parses: the run history,

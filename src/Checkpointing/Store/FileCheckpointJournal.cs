@@ -1,7 +1,7 @@
 using System.Buffers;
 using Checkpointing.IO;
 
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// An open stage checkpoint of <see cref="FileCheckpointStore"/>. Marks are appended to the journal; under

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Checkpointing.IO;
 
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// The embedded checkpoint store: per stage, a snapshot <c>&lt;root&gt;/&lt;runId&gt;/checkpoints/&lt;stage&gt;.json</c>,

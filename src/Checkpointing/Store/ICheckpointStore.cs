@@ -1,4 +1,4 @@
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// Where stage checkpoints live. <see cref="FileCheckpointStore"/> is the embedded default; another store

@@ -1,4 +1,4 @@
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// The journal of a store that several workers (processes, machines) share for one stage at the same time,

@@ -1,4 +1,4 @@
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// A journal of a store that several workers share for one stage (see <see cref="IClaimingCheckpointJournal"/>) and

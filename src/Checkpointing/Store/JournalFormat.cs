@@ -1,7 +1,7 @@
 using System.Buffers;
 using Checkpointing.IO;
 
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// The journal's line format: <c>&lt;crc32 as 8 lower-case hex digits&gt; &lt;record JSON&gt;\n</c>. The

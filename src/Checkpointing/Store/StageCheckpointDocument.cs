@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// The state of a stage's checkpoint: the content of <c>&lt;root&gt;/&lt;runId&gt;/checkpoints/&lt;stage&gt;.json</c>

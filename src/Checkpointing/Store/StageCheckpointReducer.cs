@@ -1,4 +1,4 @@
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// Applies journal records to a stage's state: the one place that says what each record means. The state it

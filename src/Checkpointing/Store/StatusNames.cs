@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Checkpointing;
+namespace Checkpointing.Store;
 
 /// <summary>
 /// The snake_case names of <see cref="StageStatus"/> and <see cref="RunStatus"/> in checkpoint files. Spelled

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using Checkpointing.Csv;
 using Checkpointing.Lsi;
+using Checkpointing.Store;
 
 namespace Checkpointing.Cli.Tests.Support;
 

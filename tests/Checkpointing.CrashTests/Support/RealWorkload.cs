@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Checkpointing.IO;
+using Checkpointing.Store;
 
 namespace Checkpointing.CrashTests.Support;
 

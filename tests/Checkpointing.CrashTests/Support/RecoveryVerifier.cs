@@ -1,5 +1,6 @@
 using Checkpointing.CrashTests.FileSystem;
 using Checkpointing.IO;
+using Checkpointing.Store;
 
 namespace Checkpointing.CrashTests.Support;
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Checkpointing.Generators.Tests.Infrastructure;
+using Checkpointing.Store;
 using static Checkpointing.Generators.Tests.Checkpointed.CheckpointedTestSources;
 
 namespace Checkpointing.Generators.Tests.Checkpointed;

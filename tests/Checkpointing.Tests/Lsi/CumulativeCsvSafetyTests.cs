@@ -1,5 +1,6 @@
 using Checkpointing.Csv;
 using Checkpointing.IO;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests.Lsi;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Checkpointing.Csv;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests.Lsi;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Checkpointing.Tests.Support;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests.Paid;
 

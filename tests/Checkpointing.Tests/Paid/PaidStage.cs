@@ -2,6 +2,7 @@ using Checkpointing.Tests.Support;
 using Checkpointing.TestSupport;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests.Paid;
 

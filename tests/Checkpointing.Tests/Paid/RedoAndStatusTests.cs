@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Checkpointing.Tests.Support;
+using Checkpointing.Store;
 
 namespace Checkpointing.Tests.Paid;
 

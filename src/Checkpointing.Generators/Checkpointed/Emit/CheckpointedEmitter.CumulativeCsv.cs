@@ -60,7 +60,7 @@ internal static partial class CheckpointedEmitter
                         ResumeLatest = resumeLatest,
                         Duplicates = global::Checkpointing.Csv.DuplicateRowPolicy.Replace,
                         // Finalizing checks every item the stage counts complete against the rows (file store only).
-                        Stage = options.Store is null or global::Checkpointing.FileCheckpointStore
+                        Stage = options.Store is null or global::Checkpointing.Store.FileCheckpointStore
                             ? new global::Checkpointing.Csv.CumulativeCsvStage(options.Root, options.RunId, StageName, {{(stage.OutputDirectory is null ? "StageName" : outputDirectory)}}, {{TypeInfo(stage)}})
                             : null,
                     },

@@ -50,9 +50,9 @@ namespace MyApp.Pipeline
         /// <param name="root">The storage root.</param>
         /// <param name="runId">The run id.</param>
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        public static global::Checkpointing.StageCheckpointDocument? ReadStatus(string root, string runId)
+        public static global::Checkpointing.Store.StageCheckpointDocument? ReadStatus(string root, string runId)
         {
-            return global::Checkpointing.FileCheckpointStore.ReadState(root, runId, StageName);
+            return global::Checkpointing.Store.FileCheckpointStore.ReadState(root, runId, StageName);
         }
 
         /// <summary>Reads this stage's saved output of <paramref name="key"/> in the run of <paramref name="options"/>, e.g. in the next stage.</summary>
@@ -136,7 +136,7 @@ namespace MyApp.Pipeline
                     ResumeLatest = resumeLatest,
                     Duplicates = global::Checkpointing.Csv.DuplicateRowPolicy.Replace,
                     // Finalizing checks every item the stage counts complete against the rows (file store only).
-                    Stage = options.Store is null or global::Checkpointing.FileCheckpointStore
+                    Stage = options.Store is null or global::Checkpointing.Store.FileCheckpointStore
                         ? new global::Checkpointing.Csv.CumulativeCsvStage(options.Root, options.RunId, StageName, StageName, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.LsiBook>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.LsiBook)))
                         : null,
                 },

@@ -45,9 +45,9 @@ namespace MyApp.Pipeline
         /// <param name="root">The storage root.</param>
         /// <param name="runId">The run id.</param>
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        public static global::Checkpointing.StageCheckpointDocument? ReadStatus(string root, string runId)
+        public static global::Checkpointing.Store.StageCheckpointDocument? ReadStatus(string root, string runId)
         {
-            return global::Checkpointing.FileCheckpointStore.ReadState(root, runId, StageName);
+            return global::Checkpointing.Store.FileCheckpointStore.ReadState(root, runId, StageName);
         }
 
         /// <summary>Reads this stage's saved output of <paramref name="key"/> in the run of <paramref name="options"/>, e.g. in the next stage.</summary>
