@@ -83,11 +83,19 @@ public sealed partial class SystemCallTests
             var errors = strace.StandardError.ReadToEndAsync();
 
             // Synchronous on purpose: the write runs on this thread, so this thread being traced is what counts.
+            // A bounded poll: strace either attaches, exits (ptrace refused), or the test fails saying it never did.
+            var attach = Stopwatch.StartNew();
             while (TracerOfThisThread() == 0)
             {
                 if (strace.HasExited)
                 {
                     throw new SkipException($"strace could not attach to this process (ptrace refused here): {errors.Result.Trim()}");
+                }
+
+                if (attach.Elapsed > TimeSpan.FromMinutes(1))
+                {
+                    strace.Kill();
+                    throw new TimeoutException("strace neither attached to this thread nor exited within a minute");
                 }
 
                 Thread.Sleep(5);
