@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using Checkpointing;
+using Checkpointing.Csv;
 using Checkpointing.Lsi;
 
 namespace BookPipeline;
@@ -116,7 +117,8 @@ public sealed partial class InteriorStage(FakeLlm llm, StageRunOptions run, int 
 /// Stage 3: the Lightning Source row, from stages 1 and 2. Each saved row is also appended to the tranche's
 /// cumulative checkpoint CSV before the book counts as done, so the batch CSV can be rebuilt after a crash.
 /// </summary>
-[Checkpointed("lsi", JsonContext = typeof(BookJsonContext), CumulativeCsvImprint = "xynapse_traces")]
+[Checkpointed("lsi", JsonContext = typeof(BookJsonContext))]
+[CumulativeCsv("xynapse_traces")]
 public sealed partial class LsiRowStage(string publisher, string imprint, StageRunOptions run)
 {
     [ProcessItem]

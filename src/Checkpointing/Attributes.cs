@@ -23,15 +23,6 @@ public sealed class CheckpointedAttribute : Attribute
     /// stage serializes without reflection (trim- and AOT-safe).
     /// </summary>
     public Type? JsonContext { get; set; }
-
-    /// <summary>
-    /// When set, each saved output is also appended to the cumulative checkpoint CSV of this imprint, in the
-    /// run folder, before the item is marked complete; a redone item replaces its row. The output type must be
-    /// an <c>[LsiRecord]</c> or CsvHelper <c>[CsvRecord]</c> class with a row key: a <see cref="CheckpointKeyAttribute"/>
-    /// member, or the member mapped to the <c>ISBN or SKU</c> LSI column. The generator then also adds
-    /// <c>OpenCumulativeCsvAsync(options)</c> and <c>FindCumulativeCsv(root, runId)</c> to the stage.
-    /// </summary>
-    public string? CumulativeCsvImprint { get; set; }
 }
 
 /// <summary>

@@ -38,5 +38,34 @@ public sealed class StageDefinition<TItem, TOutput>
     /// </summary>
     public Func<string, TOutput, CancellationToken, ValueTask>? OnOutputSavedAsync { get; init; }
 
+    /// <summary>
+    /// Opens a save hook at the start of each run, disposed at its end; each saved output goes through it after
+    /// <see cref="OnOutputSavedAsync"/>, with the same rule (if it throws, the item is not marked). The
+    /// <c>[Checkpointed]</c> generator sets it when the stage class implements <see cref="IStageSaveHookSource{TOutput}"/>.
+    /// </summary>
+    public Func<StageSaveHookContext<TOutput>, CancellationToken, ValueTask<IStageSaveHook<TOutput>>>? OpenSaveHookAsync { get; init; }
+
+    /// <summary>This definition with <paramref name="hook"/> run after <see cref="OnOutputSavedAsync"/>.</summary>
+    internal StageDefinition<TItem, TOutput> WithSaveHook(IStageSaveHook<TOutput> hook)
+    {
+        var first = OnOutputSavedAsync;
+        return new StageDefinition<TItem, TOutput>
+        {
+            StageName = StageName,
+            OutputDirectory = OutputDirectory,
+            GetKey = GetKey,
+            ProcessAsync = ProcessAsync,
+            OutputTypeInfo = OutputTypeInfo,
+            Validate = Validate,
+            OnOutputSavedAsync = first is null
+                ? hook.OnOutputSavedAsync
+                : async (key, output, ct) =>
+                {
+                    await first(key, output, ct).ConfigureAwait(false);
+                    await hook.OnOutputSavedAsync(key, output, ct).ConfigureAwait(false);
+                },
+        };
+    }
+
     internal string EffectiveOutputDirectory => string.IsNullOrEmpty(OutputDirectory) ? StageName : OutputDirectory!;
 }

@@ -34,10 +34,26 @@ public static class StageRunner
         // Keys are computed (and validated) before anything is opened: a bad key fails fast, naming it.
         var (order, byKey) = IndexItems(definition, items, logger);
         var redo = ResolveRedoKeys(definition.StageName, options.RedoKeys, order, byKey);
+        await using var saveHook = await OpenSaveHookAsync(definition, options, cancellationToken).ConfigureAwait(false);
+        definition = saveHook is null ? definition : definition.WithSaveHook(saveHook);
         await using var checkpoint = await OpenCheckpointAsync(definition, options, logger, fs, time, cancellationToken).ConfigureAwait(false);
         var plan = await BeginAsync(checkpoint, options, order, byKey, redo, logger, cancellationToken).ConfigureAwait(false);
         using var run = new StageRun<TItem, TOutput>(definition, options, checkpoint, plan, time, logger, stopwatch, cancellationToken);
         return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The definition's save hook for this run, or null (opened before the checkpoint: adopting an output runs it).</summary>
+    private static async ValueTask<IStageSaveHook<TOutput>?> OpenSaveHookAsync<TItem, TOutput>(
+        StageDefinition<TItem, TOutput> definition, StageRunOptions options, CancellationToken cancellationToken)
+    {
+        if (definition.OpenSaveHookAsync is not { } open)
+        {
+            return null;
+        }
+
+        var context = new StageSaveHookContext<TOutput>(options, definition.StageName, definition.EffectiveOutputDirectory, definition.OutputTypeInfo);
+        return await open(context, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Stage '{definition.StageName}': OpenSaveHookAsync returned null.");
     }
 
     private static void ValidateArguments<TItem, TOutput>(StageDefinition<TItem, TOutput> definition, IEnumerable<TItem> items, StageRunOptions options)

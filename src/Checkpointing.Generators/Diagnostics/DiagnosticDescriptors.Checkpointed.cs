@@ -105,21 +105,6 @@ internal static partial class DiagnosticDescriptors
         "[{0}] on '{1}' is not checked by the generated validator: {2}; move the rule into a [ValidateOutput] method",
         DiagnosticSeverity.Warning);
 
-    public static readonly DiagnosticDescriptor CumulativeCsvWithoutKey = Checkpointed(
-        "CKPT120", "Cumulative CSV rows have no key",
-        "Stage '{0}' appends its outputs to the cumulative CSV of imprint '{1}', but the output type '{2}' has no row key, so a resumed run could not replace a redone book's row; mark its key property [CheckpointKey] or map its ISBN with [LsiColumn(\"ISBN or SKU\")]",
-        DiagnosticSeverity.Error);
-
-    public static readonly DiagnosticDescriptor InvalidCumulativeCsvImprint = Checkpointed(
-        "CKPT121", "CumulativeCsvImprint is not a valid file name part",
-        "CumulativeCsvImprint \"{0}\" of stage '{1}' cannot be part of the checkpoint file name: {2}; use letters, digits, '-' and '_'",
-        DiagnosticSeverity.Error);
-
-    public static readonly DiagnosticDescriptor CumulativeCsvUnsupportedOutput = Checkpointed(
-        "CKPT122", "Output type has no CSV row",
-        "Stage '{0}' sets CumulativeCsvImprint, but its output type '{1}' is neither an [LsiRecord] nor a [CsvRecord] type, so it has no CSV row to append; mark '{1}' [LsiRecord] or remove the setting",
-        DiagnosticSeverity.Error);
-
     public static readonly DiagnosticDescriptor UnsupportedSharedFileFormat = Checkpointed(
         "CKPT123", "Shared-file format cannot be used",
         "The shared-file format '{0}' of stage '{1}' cannot be used: {2}; name a class with a public parameterless constructor that implements ISharedFileFormat<{3}>",

@@ -1,7 +1,10 @@
+extern alias LsiGenerators;
+
 using Checkpointing.Generators.Checkpointed;
 using System.Reflection;
 using System.Runtime.Loader;
-using Checkpointing.Generators.Lsi;
+using LsiGenerators::Checkpointing.Generators.CumulativeCsv;
+using LsiGenerators::Checkpointing.Generators.Lsi;
 using Checkpointing.Generators.Tests.Infrastructure;
 using Checkpointing.Store;
 using static Checkpointing.Generators.Tests.Checkpointed.CheckpointedTestSources;
@@ -9,7 +12,7 @@ using static Checkpointing.Generators.Tests.Checkpointed.CheckpointedTestSources
 namespace Checkpointing.Generators.Tests.Checkpointed;
 
 /// <summary>
-/// Compiles an [LsiRecord] stage with <c>CumulativeCsvImprint</c> through both generators, runs it over real
+/// Compiles an [LsiRecord] stage with <c>[CumulativeCsv]</c> through the three generators, runs it over real
 /// files and checks the cumulative CSV: one row per completed book, and after a failure and a resume each
 /// book once and a finalized batch identical to an uninterrupted run's.
 /// </summary>
@@ -28,7 +31,8 @@ public sealed class CheckpointedCumulativeCsvTests : IDisposable
                 [LsiColumn("US Suggested List Price", Format = LsiFormat.UsdPrice)] public decimal? UsPrice { get; set; }
             }
 
-            [Checkpointed("lsi", CumulativeCsvImprint = "xynapse_traces")]
+            [Checkpointed("lsi")]
+            [Checkpointing.Csv.CumulativeCsv("xynapse_traces")]
             public partial class LsiRowStage
             {
                 public string? FailAt { get; set; }
@@ -123,7 +127,7 @@ public sealed class CheckpointedCumulativeCsvTests : IDisposable
     private static Type Compile(AssemblyLoadContext context)
     {
         var compilation = GeneratorHarness.CreateCompilation(Usings + StageSource);
-        GeneratorHarness.CreateDriver(null, new CheckpointedGenerator(), new LsiRecordGenerator())
+        GeneratorHarness.CreateDriver(null, new CheckpointedGenerator(), new LsiRecordGenerator(), new CumulativeCsvGenerator())
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         Assert.Equal(["CKPT113"], generatorDiagnostics.Select(d => d.Id).Distinct().ToArray());
         using var stream = new MemoryStream();

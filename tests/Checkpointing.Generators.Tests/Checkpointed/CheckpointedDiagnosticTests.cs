@@ -404,14 +404,16 @@ public sealed class CheckpointedDiagnosticTests
                 [Checkpointing.Lsi.LsiColumn("Title")] public string Title { get; set; } = "";
             }
 
-            [Checkpointed("lsi", JsonContext = typeof(Ctx), CumulativeCsvImprint = [|"nimble"|])]
+            [Checkpointed("lsi", JsonContext = typeof(Ctx))]
+            [Checkpointing.Csv.CumulativeCsv([|"nimble"|])]
             public partial class LsiStage
             {
                 [ProcessItem] public Row Process(string isbn) => new();
             }
             """,
             ("CKPT120", "Stage 'lsi' appends its outputs to the cumulative CSV of imprint 'nimble', but the output type 'Row' has no row key, so a resumed run could not replace a redone book's row; mark its key property [CheckpointKey] or map its ISBN with [LsiColumn(\"ISBN or SKU\")]"));
-        Assert.Empty(outcome.RunResult.GeneratedTrees);
+        // The stage itself is generated (by the [Checkpointed] generator); its CSV members are not.
+        Assert.DoesNotContain(outcome.RunResult.GeneratedTrees, t => t.FilePath.EndsWith(".CumulativeCsv.g.cs", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -426,14 +428,16 @@ public sealed class CheckpointedDiagnosticTests
                 [Checkpointing.Lsi.LsiColumn("ISBN or SKU")] public string Isbn { get; set; } = "";
             }
 
-            [Checkpointed("lsi", JsonContext = typeof(Ctx), CumulativeCsvImprint = [|"{{imprint}}"|])]
+            [Checkpointed("lsi", JsonContext = typeof(Ctx))]
+            [Checkpointing.Csv.CumulativeCsv([|"{{imprint}}"|])]
             public partial class LsiStage
             {
                 [ProcessItem] public Row Process(string isbn) => new();
             }
             """,
-            ("CKPT121", $"CumulativeCsvImprint \"{imprint}\" of stage 'lsi' cannot be part of the checkpoint file name: {problem}; use letters, digits, '-' and '_'"));
-        Assert.Empty(outcome.RunResult.GeneratedTrees);
+            ("CKPT121", $"The [CumulativeCsv] imprint \"{imprint}\" of stage 'lsi' cannot be part of the checkpoint file name: {problem}; use letters, digits, '-' and '_'"));
+        // The stage itself is generated (by the [Checkpointed] generator); its CSV members are not.
+        Assert.DoesNotContain(outcome.RunResult.GeneratedTrees, t => t.FilePath.EndsWith(".CumulativeCsv.g.cs", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -442,13 +446,35 @@ public sealed class CheckpointedDiagnosticTests
         var outcome = AssertDiagnostics(CsvContext + """
             public sealed class Row { [CheckpointKey] public string Isbn { get; set; } = ""; }
 
-            [Checkpointed("lsi", JsonContext = typeof(Ctx), CumulativeCsvImprint = [|"nimble"|])]
+            [Checkpointed("lsi", JsonContext = typeof(Ctx))]
+            [Checkpointing.Csv.CumulativeCsv([|"nimble"|])]
             public partial class LsiStage
             {
                 [ProcessItem] public Row Process(string isbn) => new();
             }
             """,
-            ("CKPT122", "Stage 'lsi' sets CumulativeCsvImprint, but its output type 'Row' is neither an [LsiRecord] nor a [CsvRecord] type, so it has no CSV row to append; mark 'Row' [LsiRecord] or remove the setting"));
+            ("CKPT122", "Stage 'lsi' has [CumulativeCsv], but its output type 'Row' is neither an [LsiRecord] nor a [CsvRecord] type, so it has no CSV row to append; mark 'Row' [LsiRecord] or remove the attribute"));
+        // The stage itself is generated (by the [Checkpointed] generator); its CSV members are not.
+        Assert.DoesNotContain(outcome.RunResult.GeneratedTrees, t => t.FilePath.EndsWith(".CumulativeCsv.g.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CKPT217_cumulative_csv_on_a_class_that_is_not_a_stage()
+    {
+        var outcome = AssertDiagnostics(CsvContext + """
+            [Checkpointing.Lsi.LsiRecord]
+            public partial class Row
+            {
+                [Checkpointing.Lsi.LsiColumn("ISBN or SKU")] public string Isbn { get; set; } = "";
+            }
+
+            [Checkpointing.Csv.CumulativeCsv([|"nimble"|])]
+            public partial class RowBuilder
+            {
+                public Row Build(string isbn) => new() { Isbn = isbn };
+            }
+            """,
+            ("CKPT217", "The class 'RowBuilder' has [CumulativeCsv] but not [Checkpointed], so no stage appends to the CSV; add [Checkpointed(\"name\")] or remove the attribute"));
         Assert.Empty(outcome.RunResult.GeneratedTrees);
     }
 

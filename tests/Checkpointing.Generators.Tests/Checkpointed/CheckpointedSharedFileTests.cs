@@ -219,6 +219,25 @@ public sealed class CheckpointedSharedFileTests : IDisposable
     }
 
     [Fact]
+    public void CKPT124_cumulative_csv_on_a_shared_file_stage()
+    {
+        var outcome = AssertDiagnostics(Format + """
+            namespace MyApp.Review
+            {
+                [Checkpointed("review")]
+                [global::Checkpointing.SharedFiles.SharedFileOutput(typeof(ReviewLinesFormat), "review.tsv")]
+                [global::Checkpointing.Csv.CumulativeCsv([|"nimble"|])]
+                public partial class ReviewStage
+                {
+                    [ProcessItem] public ReviewRow Review(string package) => new();
+                }
+            }
+            """,
+            ("CKPT124", "Stage 'review' saves its outputs as rows of one shared file, so [CumulativeCsv] has no effect; remove it (the format checks each saved file by reading it back)"));
+        Assert.DoesNotContain(outcome.RunResult.GeneratedTrees, t => t.FilePath.EndsWith(".CumulativeCsv.g.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void CKPT124_settings_of_per_item_outputs_on_a_shared_file_stage()
     {
         AssertDiagnostics(Format + """

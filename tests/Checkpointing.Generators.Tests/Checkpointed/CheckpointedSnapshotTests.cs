@@ -198,7 +198,8 @@ public sealed class CheckpointedSnapshotTests
                     [LsiColumn("Title")] public string? Title { get; set; }
                 }
 
-                [Checkpointed("lsi", CumulativeCsvImprint = "xynapse_traces")]
+                [Checkpointed("lsi")]
+                [Checkpointing.Csv.CumulativeCsv("xynapse_traces")]
                 public partial class LsiRowStage
                 {
                     [ProcessItem]
@@ -222,7 +223,8 @@ public sealed class CheckpointedSnapshotTests
                     public string? Title { get; set; }
                 }
 
-                [Checkpointed("rows", CumulativeCsvImprint = "rows")]
+                [Checkpointed("rows")]
+                [Checkpointing.Csv.CumulativeCsv("rows")]
                 internal partial class RowStage
                 {
                     [ProcessItem]

@@ -1,4 +1,7 @@
+extern alias LsiGenerators;
+
 using Checkpointing.Generators.Checkpointed;
+using LsiGenerators::Checkpointing.Generators.CumulativeCsv;
 using Checkpointing.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -32,9 +35,14 @@ internal static class CheckpointedTestSources
         }
         """;
 
-    /// <summary>Runs the generator over <paramref name="sources"/> (usings prepended to each).</summary>
+    /// <summary>
+    /// Runs the generator over <paramref name="sources"/> (usings prepended to each), with the <c>[CumulativeCsv]</c>
+    /// generator of Checkpointing.Lsi beside it (it does nothing to a stage without the attribute).
+    /// </summary>
     public static GeneratorOutcome Run(params string[] sources) =>
-        GeneratorHarness.Run(new CheckpointedGenerator(), sources.Select(s => Usings + s).ToArray());
+        GeneratorHarness.Run(Generators(), sources.Select(s => Usings + s).ToArray());
+
+    private static IIncrementalGenerator[] Generators() => [new CheckpointedGenerator(), new CumulativeCsvGenerator()];
 
     /// <summary>
     /// Runs the generator and checks that the output compiles without warnings and that the generator
@@ -95,7 +103,7 @@ internal static class CheckpointedTestSources
     public static GeneratorOutcome AssertDiagnostics(string markedSource, params (string Id, string Message)[] expected)
     {
         var (source, spans) = Markup(markedSource);
-        var outcome = GeneratorHarness.Run(new CheckpointedGenerator(), [source]);
+        var outcome = GeneratorHarness.Run(Generators(), [source]);
         var actual = outcome.RunResult.Diagnostics
             .OrderBy(d => d.Location.SourceSpan.Start)
             .ToList();

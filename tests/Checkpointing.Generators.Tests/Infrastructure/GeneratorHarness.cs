@@ -14,6 +14,7 @@ public static class GeneratorHarness
             .Where(p => Path.GetFileName(p) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "mscorlib.dll" or "netstandard.dll"))
             .ToList();
         paths.Add(typeof(CheckpointedAttribute).Assembly.Location);
+        paths.Add(typeof(Checkpointing.Lsi.LsiRecordAttribute).Assembly.Location);
         paths.Add(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location);
         paths.Add(typeof(CsvHelper.CsvWriter).Assembly.Location);
         return [.. paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
@@ -39,10 +40,14 @@ public static class GeneratorHarness
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs <paramref name="generator"/> over <paramref name="sources"/>.</summary>
-    public static GeneratorOutcome Run(IIncrementalGenerator generator, string[] sources, params AdditionalText[] additionalTexts)
+    public static GeneratorOutcome Run(IIncrementalGenerator generator, string[] sources, params AdditionalText[] additionalTexts) =>
+        Run([generator], sources, additionalTexts);
+
+    /// <summary>Runs <paramref name="generators"/> together over <paramref name="sources"/>, as a project referencing both packages does.</summary>
+    public static GeneratorOutcome Run(IIncrementalGenerator[] generators, string[] sources, params AdditionalText[] additionalTexts)
     {
         var compilation = CreateCompilation(sources);
-        var driver = CreateDriver(additionalTexts, generator).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var driver = CreateDriver(additionalTexts, generators).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorOutcome(driver.GetRunResult(), output, generatorDiagnostics, output.GetDiagnostics());
     }
 }

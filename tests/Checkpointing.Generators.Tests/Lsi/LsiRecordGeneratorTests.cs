@@ -1,6 +1,9 @@
-using Checkpointing.Generators.Lsi;
-using Checkpointing.Generators.Lsi.Parsing;
+extern alias LsiGenerators;
+
+using LsiGenerators::Checkpointing.Generators.Lsi;
+using LsiGenerators::Checkpointing.Generators.Lsi.Parsing;
 using Checkpointing.Generators.Tests.Infrastructure;
+using LsiTracking = LsiGenerators::Checkpointing.Generators.TrackingNames;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -108,9 +111,9 @@ public sealed class LsiRecordGeneratorTests
 
         var result = driver.RunGenerators(edited).GetRunResult();
 
-        IncrementalAssert.AllCachedOrUnchanged(result, TrackingNames.LsiRecords, TrackingNames.LsiTemplates, TrackingNames.LsiResolved, TrackingNames.LsiModels, TrackingNames.LsiDiagnostics);
+        IncrementalAssert.AllCachedOrUnchanged(result, LsiTracking.LsiRecords, LsiTracking.LsiTemplates, LsiTracking.LsiResolved, LsiTracking.LsiModels, LsiTracking.LsiDiagnostics);
         // Only this generator's steps: Roslyn's own ForAttributeWithMetadataName steps carry the compilation.
-        foreach (var name in new[] { TrackingNames.LsiRecords, TrackingNames.LsiTemplates, TrackingNames.LsiResolved, TrackingNames.LsiModels })
+        foreach (var name in new[] { LsiTracking.LsiRecords, LsiTracking.LsiTemplates, LsiTracking.LsiResolved, LsiTracking.LsiModels })
         {
             foreach (var output in result.Results.Single().TrackedSteps[name].SelectMany(s => s.Outputs))
             {
@@ -174,8 +177,8 @@ public sealed class LsiRecordGeneratorTests
         var result = driver.RunGenerators(edited).GetRunResult();
 
         // The parsed record holds the locations, so it changes; the model given to the emitter has none.
-        Assert.Equal(IncrementalStepRunReason.Modified, result.Results.Single().TrackedSteps[TrackingNames.LsiRecords].Single().Outputs.Single().Reason);
-        IncrementalAssert.AllCachedOrUnchanged(result, TrackingNames.LsiModels);
+        Assert.Equal(IncrementalStepRunReason.Modified, result.Results.Single().TrackedSteps[LsiTracking.LsiRecords].Single().Outputs.Single().Reason);
+        IncrementalAssert.AllCachedOrUnchanged(result, LsiTracking.LsiModels);
         var after = Assert.Single(result.Diagnostics);
         Assert.Equal(before.Id, after.Id);
         Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 3, after.Location.GetLineSpan().StartLinePosition.Line);
@@ -192,7 +195,7 @@ public sealed class LsiRecordGeneratorTests
 
         var result = driver.RunGenerators(edited).GetRunResult();
 
-        var step = result.Results.Single().TrackedSteps[TrackingNames.LsiRecords].Single();
+        var step = result.Results.Single().TrackedSteps[LsiTracking.LsiRecords].Single();
         Assert.Equal(IncrementalStepRunReason.Modified, step.Outputs.Single().Reason);
         Assert.Contains("PageCount", result.GeneratedTrees.Single().ToString());
     }

@@ -1,4 +1,6 @@
-using Checkpointing.Generators.Lsi;
+extern alias LsiGenerators;
+
+using LsiGenerators::Checkpointing.Generators.Lsi;
 using Checkpointing.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 
@@ -39,6 +41,6 @@ internal static class LsiTestSources
             directory = directory.Parent;
         }
 
-        return Path.Combine(directory!.FullName, "src", "Checkpointing", "Lsi", "Templates", "lsi_acs_template.csv");
+        return Path.Combine(directory!.FullName, "src", "Checkpointing.Lsi", "Lsi", "Templates", "lsi_acs_template.csv");
     }
 }

@@ -132,7 +132,7 @@ public sealed class LsiConformanceTests(ITestOutputHelper output)
         }
 
         var expected = LsiCodeListSource.Render(booktypes, roles, languages);
-        var path = Path.Combine(LsiFiles.RepositoryRoot, "src", "Checkpointing", "Lsi", "LsiCodeLists.Data.cs");
+        var path = Path.Combine(LsiFiles.RepositoryRoot, "src", "Checkpointing.Lsi", "Lsi", "LsiCodeLists.Data.cs");
         if (Environment.GetEnvironmentVariable("ACCEPT_LSI_CODE_LISTS") == "1")
         {
             File.WriteAllText(path, expected);

@@ -16,7 +16,7 @@ public sealed class LsiRecordTests
             directory = directory.Parent;
         }
 
-        return Path.Combine(directory!.FullName, "src", "Checkpointing", "Lsi", "Templates", "lsi_acs_template.csv");
+        return Path.Combine(directory!.FullName, "src", "Checkpointing.Lsi", "Lsi", "Templates", "lsi_acs_template.csv");
     }
 
     internal static LsiBook Book(string isbn = "9781234567897", string title = "A Book") => new()

@@ -3,6 +3,7 @@ using System.Linq;
 using Checkpointing.Generators.Checkpointed.Model;
 using Checkpointing.Generators.Shared;
 using static Checkpointing.Generators.Shared.GeneratedCode;
+using static Checkpointing.Generators.Shared.TypeDeclarations;
 
 namespace Checkpointing.Generators.Checkpointed.Emit;
 

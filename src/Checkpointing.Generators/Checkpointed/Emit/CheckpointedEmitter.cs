@@ -3,6 +3,7 @@ using System.Linq;
 using Checkpointing.Generators.Checkpointed.Model;
 using Checkpointing.Generators.Shared;
 using static Checkpointing.Generators.Shared.GeneratedCode;
+using static Checkpointing.Generators.Shared.TypeDeclarations;
 
 namespace Checkpointing.Generators.Checkpointed.Emit;
 
@@ -62,7 +63,6 @@ internal static partial class CheckpointedEmitter
         var outputFolder = stage.OutputDirectory is null ? "StageName" : Literal(stage.OutputDirectory);
         var hasValidator = stage.ValidationRules.Count > 0 || stage.ValidateMethod is not null || stage.OutputIsReferenceType;
         var validatorIsStatic = stage.ValidateMethod is null || stage.ValidateIsStatic;
-        var csv = stage.CumulativeCsv is not null;
 
         writer.Line($$"""
             /// <summary>The stage name: its checkpoint is <c>checkpoints/{{Xml(stage.StageName)}}.json</c> under the run folder.</summary>
@@ -73,7 +73,7 @@ internal static partial class CheckpointedEmitter
             {{Attribute}}
             {{access}} {{definition}} CreateDefinition()
             {
-                return {{Definition(stage, definition, outputDirectory, hasValidator, validatorIsStatic, onOutputSaved: null)}};
+                return {{Definition(stage, definition, outputDirectory, hasValidator, validatorIsStatic)}};
             }
 
             /// <summary>
@@ -83,13 +83,13 @@ internal static partial class CheckpointedEmitter
             /// <param name="items">The items; each item's key names its output file.</param>
             /// <param name="options">The root folder, run id and run settings.</param>
             /// <param name="cancellationToken">Stops the run; completed items stay completed.</param>
-            {{RunRemarks(stage)}}{{Attribute}}
-            {{access}} {{(csv ? "async " : "")}}global::System.Threading.Tasks.Task<global::Checkpointing.StageRunResult> RunAsync(
+            {{Attribute}}
+            {{access}} global::System.Threading.Tasks.Task<global::Checkpointing.StageRunResult> RunAsync(
                 global::System.Collections.Generic.IEnumerable<{{stage.ItemType}}> items,
                 global::Checkpointing.StageRunOptions options,
                 global::System.Threading.CancellationToken cancellationToken = default)
             {
-                {{(csv ? RunWithCsv : Run)}}
+                return global::Checkpointing.StageRunner.RunAsync(CreateDefinition(), items, options, cancellationToken);
             }
 
             /// <summary>Reads this stage's checkpoint for a run, or returns null when the stage has not started.</summary>
@@ -137,12 +137,6 @@ internal static partial class CheckpointedEmitter
             }
             """);
 
-        if (stage.CumulativeCsv is { } cumulativeCsv)
-        {
-            writer.Line();
-            WriteCumulativeCsv(writer, stage, cumulativeCsv, definition, outputDirectory, hasValidator, validatorIsStatic);
-        }
-
         if (hasValidator)
         {
             writer.Line();
@@ -161,25 +155,13 @@ internal static partial class CheckpointedEmitter
         }
     }
 
-    private const string Run = "return global::Checkpointing.StageRunner.RunAsync(CreateDefinition(), items, options, cancellationToken);";
-
-    // The checkpoint is disposed (its lock released) when the run ends, however it ends.
-    private const string RunWithCsv =
-        "await using var cumulativeCsv = await OpenCumulativeCsvCoreAsync(options, options.Resume, cancellationToken).ConfigureAwait(false);\n" +
-        "    return await global::Checkpointing.StageRunner.RunAsync(CreateDefinition(cumulativeCsv), items, options, cancellationToken).ConfigureAwait(false);";
-
-    private static string RunRemarks(CheckpointedStage stage) => stage.CumulativeCsv?.Imprint is { } imprint
-        ? "/// <remarks>\n" +
-          $"/// Each saved output is appended to the cumulative CSV of imprint <c>{Xml(imprint)}</c> in the run folder before its\n" +
-          "/// item is marked complete (see <see cref=\"OpenCumulativeCsvAsync\"/>); a redone item replaces its row.\n" +
-          "/// </remarks>\n"
-        : "";
-
     /// <summary>
-    /// The <c>StageDefinition</c> of both <c>CreateDefinition</c> overloads (the cumulative CSV one adds
-    /// <paramref name="onOutputSaved"/>), written once; lines after the first are indented for a method body.
+    /// The <c>StageDefinition</c> of <c>CreateDefinition</c>; lines after the first are indented for a method body.
+    /// A stage class that implements <c>IStageSaveHookSource&lt;TOutput&gt;</c> (by hand, or through another generator
+    /// such as Checkpointing.Lsi's <c>[CumulativeCsv]</c>) has its hook opened by the runner; this generator cannot
+    /// see another generator's output, so the test is made when the stage runs.
     /// </summary>
-    private static string Definition(CheckpointedStage stage, string definition, string outputDirectory, bool hasValidator, bool validatorIsStatic, string? onOutputSaved)
+    private static string Definition(CheckpointedStage stage, string definition, string outputDirectory, bool hasValidator, bool validatorIsStatic)
     {
         var validate = hasValidator
             ? (validatorIsStatic ? "static output => ValidateOutputGenerated(output)" : "output => ValidateOutputGenerated(output)")
@@ -192,7 +174,7 @@ internal static partial class CheckpointedEmitter
                $"        ProcessAsync = {Process(stage)},\n" +
                $"        OutputTypeInfo = {TypeInfo(stage)},\n" +
                $"        Validate = {validate},\n" +
-               (onOutputSaved is null ? "" : $"        OnOutputSavedAsync = {onOutputSaved},\n") +
+               $"        OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<{stage.OutputType}> saveHooks ? saveHooks.OpenSaveHookAsync : null,\n" +
                "    }";
     }
 
@@ -223,11 +205,4 @@ internal static partial class CheckpointedEmitter
 
         return $"({typeInfo})global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof({stage.OutputTypeOfName}))";
     }
-
-    private static string Keyword(GeneratedAccessibility accessibility) => accessibility switch
-    {
-        GeneratedAccessibility.Internal => "internal",
-        GeneratedAccessibility.Private => "private",
-        _ => "public",
-    };
 }

@@ -32,20 +32,11 @@ internal sealed record CheckpointedStage(
     string? ValidateMethod,
     bool ValidateIsStatic,
     bool ValidateReturnsBool,
-    CumulativeCsvModel? CumulativeCsv = null,
     SharedFileModel? SharedFile = null);
 
 /// <summary>A type that contains the stage class, written as a partial declaration around it.</summary>
 /// <param name="Declaration">For example <c>partial class Outer&lt;T&gt;</c>.</param>
 internal sealed record CheckpointedContainingType(string Declaration);
-
-/// <summary>How accessible the generated members are: as the item and output types allow.</summary>
-internal enum GeneratedAccessibility
-{
-    Public,
-    Internal,
-    Private,
-}
 
 /// <summary>How the [ProcessItem] method returns its output.</summary>
 internal enum CheckpointedReturnKind

@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using static Checkpointing.Generators.Shared.SymbolHelpers;
+using static Checkpointing.Generators.Shared.TypeDeclarations;
 
 namespace Checkpointing.Generators.Checkpointed.Parsing;
 
@@ -73,18 +74,11 @@ internal static class CheckpointedParser
         string? outputDirectory = null;
         INamedTypeSymbol? jsonContext = null;
         Location? jsonContextLocation = null;
-        string? csvImprint = null;
-        Location? csvImprintLocation = null;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "OutputDirectory" && named.Value.Value is string directory)
             {
                 outputDirectory = directory;
-            }
-            else if (named.Key == "CumulativeCsvImprint" && named.Value.Value is string imprint)
-            {
-                csvImprint = imprint;
-                csvImprintLocation = ArgumentLocation(attributeSyntax, "CumulativeCsvImprint") ?? attributeLocation;
             }
             else if (named.Key == "JsonContext" && named.Value.Value is INamedTypeSymbol contextType)
             {
@@ -145,7 +139,6 @@ internal static class CheckpointedParser
             SharedFileParser.ReportPerItemSettings(stageName, attributeLocation, Report,
                 (outputDirectory is not null, "OutputDirectory", ArgumentLocation(attributeSyntax, "OutputDirectory")),
                 (jsonContext is not null, "JsonContext", jsonContextLocation),
-                (csvImprint is not null, "CumulativeCsvImprint", csvImprintLocation),
                 (validateMethods.Count > 0, validateMethods.Count > 0 ? $"the [ValidateOutput] method '{validateMethods[0].Name}'" : "", validateMethods.Count > 0 ? FirstLocation(validateMethods[0]) : null));
 
             if (process is not null)
@@ -157,19 +150,6 @@ internal static class CheckpointedParser
         if (process is not null && jsonContext is not null && sharedAttribute is null)
         {
             StageSignatureParser.CheckJsonContext(jsonContext, jsonContextLocation ?? attributeLocation, process.Value.Output, stageName, compilation, Report);
-        }
-
-        CumulativeCsvModel? cumulativeCsv = null;
-        if (csvImprint is not null && sharedAttribute is null)
-        {
-            if (FileNameRules.GetProblem(csvImprint) is { } imprintProblem)
-            {
-                Report(DiagnosticDescriptors.InvalidCumulativeCsvImprint, csvImprintLocation, Escape(csvImprint), stageName, imprintProblem);
-            }
-            else if (process is not null)
-            {
-                cumulativeCsv = CumulativeCsvKeyParser.Parse(process.Value.Output, csvImprint, csvImprintLocation, stageName, Report);
-            }
         }
 
         var rules = EquatableArray<ValidationRule>.Empty;
@@ -217,7 +197,6 @@ internal static class CheckpointedParser
             ValidateMethod: validate?.Method.Name,
             ValidateIsStatic: validate?.Method.IsStatic ?? false,
             ValidateReturnsBool: validate?.ReturnsBool ?? false,
-            CumulativeCsv: cumulativeCsv,
             SharedFile: sharedFile);
         return new CheckpointedParseResult(stage, identity, diagnostics.ToEquatableArray());
     }
@@ -242,71 +221,4 @@ internal static class CheckpointedParser
 
         return containingTypes;
     }
-
-    private static string Declaration(TypeDeclarationSyntax syntax, INamedTypeSymbol symbol)
-    {
-        var keyword = syntax.Keyword.ValueText;
-        if (syntax is RecordDeclarationSyntax record && !record.ClassOrStructKeyword.IsKind(SyntaxKind.None))
-        {
-            keyword += " " + record.ClassOrStructKeyword.ValueText;
-        }
-
-        var name = symbol.Name;
-        if (symbol.TypeParameters.Length > 0)
-        {
-            name += "<" + string.Join(", ", symbol.TypeParameters.Select(t => t.Variance switch
-            {
-                VarianceKind.In => "in " + t.Name,
-                VarianceKind.Out => "out " + t.Name,
-                _ => t.Name,
-            })) + ">";
-        }
-
-        return $"partial {keyword} {name}";
-    }
-
-    private static Accessibility EffectiveAccessibility(ITypeSymbol type)
-    {
-        switch (type)
-        {
-            case IArrayTypeSymbol array:
-                return EffectiveAccessibility(array.ElementType);
-            case INamedTypeSymbol named:
-                var result = Accessibility.Public;
-                for (var current = named; current is not null; current = current.ContainingType)
-                {
-                    result = Lower(result, current.DeclaredAccessibility);
-                }
-
-                foreach (var argument in named.TypeArguments)
-                {
-                    result = Lower(result, EffectiveAccessibility(argument));
-                }
-
-                return result;
-            default:
-                return Accessibility.Public;
-        }
-    }
-
-    private static Accessibility Lower(Accessibility left, Accessibility right) => Rank(left) <= Rank(right) ? left : right;
-
-    private static int Rank(Accessibility accessibility) => accessibility switch
-    {
-        Accessibility.Public => 3,
-        Accessibility.ProtectedOrInternal or Accessibility.Internal => 2,
-        Accessibility.NotApplicable => 3,
-        _ => 1,
-    };
-
-    /// <summary>
-    /// Generated members are public unless the item or output type is less accessible; they are then as
-    /// accessible as that type allows (private for a type nested in a class), so the code compiles.
-    /// </summary>
-    private static GeneratedAccessibility Generated(Accessibility accessibility) => Rank(accessibility) switch
-    {
-        3 => GeneratedAccessibility.Public,
-        2 => GeneratedAccessibility.Internal,
-        _ => GeneratedAccessibility.Private,
-    };
 }

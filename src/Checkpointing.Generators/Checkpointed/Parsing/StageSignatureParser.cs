@@ -205,11 +205,6 @@ internal static class StageSignatureParser
         return new KeySource(key.Name, keyType.SpecialType == SpecialType.System_String && keyType.NullableAnnotation == NullableAnnotation.Annotated);
     }
 
-    /// <summary>
-    /// The row key of a cumulative CSV, as an expression over <c>output</c>: the output's [CheckpointKey] member,
-    /// else its [LsiColumn("ISBN or SKU")] member (normalized as the LSI writer writes it, so a row read back
-    /// has the key it was appended with). Null after reporting when the output has no CSV row or no key.
-
     public static bool IsKeyType(ITypeSymbol type) =>
         type.SpecialType is SpecialType.System_String or SpecialType.System_Int32 or SpecialType.System_Int64
         || type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::System.Guid";

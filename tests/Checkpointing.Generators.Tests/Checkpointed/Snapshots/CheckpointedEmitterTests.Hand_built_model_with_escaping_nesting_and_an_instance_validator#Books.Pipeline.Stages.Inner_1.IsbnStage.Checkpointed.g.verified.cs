@@ -27,6 +27,7 @@ namespace Books.Pipeline
                         OutputTypeInfo = global::Books.Pipeline.BookJson.Default.GetTypeInfo(typeof(global::Books.Pipeline.IsbnResult)) as global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Books.Pipeline.IsbnResult?>
                             ?? throw new global::System.InvalidOperationException("Books.Pipeline.BookJson has no JSON metadata for Books.Pipeline.IsbnResult; add [JsonSerializable(typeof(Books.Pipeline.IsbnResult))] to it."),
                         Validate = output => ValidateOutputGenerated(output),
+                        OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<global::Books.Pipeline.IsbnResult?> saveHooks ? saveHooks.OpenSaveHookAsync : null,
                     };
                 }
 

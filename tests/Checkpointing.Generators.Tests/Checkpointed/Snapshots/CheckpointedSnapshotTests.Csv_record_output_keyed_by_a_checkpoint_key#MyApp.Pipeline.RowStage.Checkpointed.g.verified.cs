@@ -22,6 +22,7 @@ namespace MyApp.Pipeline
                 ProcessAsync = (item, context, cancellationToken) => new global::System.Threading.Tasks.ValueTask<global::MyApp.Pipeline.Row>(this.BuildAsync(item, cancellationToken)),
                 OutputTypeInfo = (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Row>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.Row)),
                 Validate = static output => ValidateOutputGenerated(output),
+                OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<global::MyApp.Pipeline.Row> saveHooks ? saveHooks.OpenSaveHookAsync : null,
             };
         }
 
@@ -32,18 +33,13 @@ namespace MyApp.Pipeline
         /// <param name="items">The items; each item's key names its output file.</param>
         /// <param name="options">The root folder, run id and run settings.</param>
         /// <param name="cancellationToken">Stops the run; completed items stay completed.</param>
-        /// <remarks>
-        /// Each saved output is appended to the cumulative CSV of imprint <c>rows</c> in the run folder before its
-        /// item is marked complete (see <see cref="OpenCumulativeCsvAsync"/>); a redone item replaces its row.
-        /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        public async global::System.Threading.Tasks.Task<global::Checkpointing.StageRunResult> RunAsync(
+        public global::System.Threading.Tasks.Task<global::Checkpointing.StageRunResult> RunAsync(
             global::System.Collections.Generic.IEnumerable<int> items,
             global::Checkpointing.StageRunOptions options,
             global::System.Threading.CancellationToken cancellationToken = default)
         {
-            await using var cumulativeCsv = await OpenCumulativeCsvCoreAsync(options, options.Resume, cancellationToken).ConfigureAwait(false);
-            return await global::Checkpointing.StageRunner.RunAsync(CreateDefinition(cumulativeCsv), items, options, cancellationToken).ConfigureAwait(false);
+            return global::Checkpointing.StageRunner.RunAsync(CreateDefinition(), items, options, cancellationToken);
         }
 
         /// <summary>Reads this stage's checkpoint for a run, or returns null when the stage has not started.</summary>
@@ -88,84 +84,6 @@ namespace MyApp.Pipeline
         private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Row> GetOutputTypeInfoGenerated()
         {
             return (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Row>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.Row));
-        }
-
-        /// <summary>The imprint of the cumulative CSV that each saved output is appended to.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        public const string CumulativeCsvImprint = "rows";
-
-        /// <summary>The key of an output's row in the cumulative CSV: a redone item replaces the row of the same key.</summary>
-        /// <param name="output">The output.</param>
-        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        public static string GetCumulativeCsvKey(global::MyApp.Pipeline.Row output)
-        {
-            return global::Checkpointing.CheckpointKeys.From(output.Id);
-        }
-
-        /// <summary>
-        /// Opens the run's latest cumulative CSV (<c>cumulative_checkpoint_YYYYMMDD_HHMM_rows.csv</c> in
-        /// <c>&lt;Root&gt;/&lt;RunId&gt;</c>), or creates it, for example to finalize the batch CSV after <see cref="RunAsync"/>,
-        /// which opens and closes its own (a new file when <see cref="global::Checkpointing.StageRunOptions.Resume"/> is off).
-        /// </summary>
-        /// <param name="options">The run whose CSV to open.</param>
-        /// <param name="cancellationToken">Cancels opening.</param>
-        /// <exception cref="global::Checkpointing.Csv.CumulativeCsvLockedException">Another writer has the CSV open, such as a running stage.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        public static global::System.Threading.Tasks.Task<global::Checkpointing.Csv.CumulativeCsvCheckpoint<global::MyApp.Pipeline.Row>> OpenCumulativeCsvAsync(
-            global::Checkpointing.StageRunOptions options,
-            global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            return OpenCumulativeCsvCoreAsync(options, resumeLatest: true, cancellationToken);
-        }
-
-        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        private static global::System.Threading.Tasks.Task<global::Checkpointing.Csv.CumulativeCsvCheckpoint<global::MyApp.Pipeline.Row>> OpenCumulativeCsvCoreAsync(
-            global::Checkpointing.StageRunOptions options,
-            bool resumeLatest,
-            global::System.Threading.CancellationToken cancellationToken)
-        {
-            global::System.ArgumentNullException.ThrowIfNull(options);
-            return global::Checkpointing.Csv.CumulativeCsvCheckpoint<global::MyApp.Pipeline.Row>.OpenOrCreateAsync(
-                global::System.IO.Path.Combine(options.Root, options.RunId),
-                CumulativeCsvImprint,
-                static output => GetCumulativeCsvKey(output),
-                new global::Checkpointing.Csv.CumulativeCsvOptions
-                {
-                    Logger = options.Logger,
-                    PipelineId = options.RunId,
-                    ResumeLatest = resumeLatest,
-                    Duplicates = global::Checkpointing.Csv.DuplicateRowPolicy.Replace,
-                    // Finalizing checks every item the stage counts complete against the rows (file store only).
-                    Stage = options.Store is null or global::Checkpointing.Store.FileCheckpointStore
-                        ? new global::Checkpointing.Csv.CumulativeCsvStage(options.Root, options.RunId, StageName, StageName, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Row>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.Row)))
-                        : null,
-                },
-                cancellationToken);
-        }
-
-        /// <summary>The path of the run's latest cumulative CSV, or null when the stage has not created one.</summary>
-        /// <param name="root">The storage root.</param>
-        /// <param name="runId">The run id.</param>
-        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        public static string? FindCumulativeCsv(string root, string runId)
-        {
-            return global::Checkpointing.Csv.CumulativeCsv.FindLatest(global::System.IO.Path.Combine(root, runId), CumulativeCsvImprint);
-        }
-
-        /// <summary>The definition of <see cref="CreateDefinition()"/>, appending each saved output to <paramref name="cumulativeCsv"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
-        private global::Checkpointing.StageDefinition<int, global::MyApp.Pipeline.Row> CreateDefinition(global::Checkpointing.Csv.CumulativeCsvCheckpoint<global::MyApp.Pipeline.Row> cumulativeCsv)
-        {
-            return new global::Checkpointing.StageDefinition<int, global::MyApp.Pipeline.Row>
-            {
-                StageName = StageName,
-                OutputDirectory = null,
-                GetKey = static item => global::Checkpointing.CheckpointKeys.From(item),
-                ProcessAsync = (item, context, cancellationToken) => new global::System.Threading.Tasks.ValueTask<global::MyApp.Pipeline.Row>(this.BuildAsync(item, cancellationToken)),
-                OutputTypeInfo = (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Row>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.Row)),
-                Validate = static output => ValidateOutputGenerated(output),
-                OnOutputSavedAsync = cumulativeCsv.OnOutputSavedAsync,
-            };
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]

@@ -26,6 +26,7 @@ namespace MyApp.Pipeline
                         ProcessAsync = (item, context, cancellationToken) => new global::System.Threading.Tasks.ValueTask<global::MyApp.Pipeline.PageText>(this.Process(item)),
                         OutputTypeInfo = (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.PageText>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.PageText)),
                         Validate = static output => ValidateOutputGenerated(output),
+                        OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<global::MyApp.Pipeline.PageText> saveHooks ? saveHooks.OpenSaveHookAsync : null,
                     };
                 }
 

@@ -23,6 +23,7 @@ namespace MyApp.Pipeline
                 OutputTypeInfo = global::MyApp.Pipeline.AppJsonContext.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.PageText)) as global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.PageText>
                     ?? throw new global::System.InvalidOperationException("MyApp.Pipeline.AppJsonContext has no JSON metadata for MyApp.Pipeline.PageText; add [JsonSerializable(typeof(MyApp.Pipeline.PageText))] to it."),
                 Validate = static output => ValidateOutputGenerated(output),
+                OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<global::MyApp.Pipeline.PageText> saveHooks ? saveHooks.OpenSaveHookAsync : null,
             };
         }
 

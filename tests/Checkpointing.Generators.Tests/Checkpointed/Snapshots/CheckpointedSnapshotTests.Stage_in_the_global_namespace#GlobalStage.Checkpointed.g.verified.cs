@@ -20,6 +20,7 @@ partial class GlobalStage
             ProcessAsync = static (item, context, cancellationToken) => new global::System.Threading.Tasks.ValueTask<global::Output>(Process(item)),
             OutputTypeInfo = (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Output>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::Output)),
             Validate = static output => ValidateOutputGenerated(output),
+            OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<global::Output> saveHooks ? saveHooks.OpenSaveHookAsync : null,
         };
     }
 

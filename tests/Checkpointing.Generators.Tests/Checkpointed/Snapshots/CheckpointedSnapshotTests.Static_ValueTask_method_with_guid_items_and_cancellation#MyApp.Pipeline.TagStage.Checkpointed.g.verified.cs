@@ -22,6 +22,7 @@ namespace MyApp.Pipeline
                 ProcessAsync = static (item, context, cancellationToken) => TagAsync(item, context, cancellationToken),
                 OutputTypeInfo = (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.PageText>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.PageText)),
                 Validate = static output => ValidateOutputGenerated(output),
+                OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<global::MyApp.Pipeline.PageText> saveHooks ? saveHooks.OpenSaveHookAsync : null,
             };
         }
 

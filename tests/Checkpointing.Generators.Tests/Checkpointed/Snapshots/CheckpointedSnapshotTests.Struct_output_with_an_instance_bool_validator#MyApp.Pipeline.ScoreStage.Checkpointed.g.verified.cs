@@ -22,6 +22,7 @@ namespace MyApp.Pipeline
                 ProcessAsync = (item, context, cancellationToken) => new global::System.Threading.Tasks.ValueTask<global::MyApp.Pipeline.Score>(this.Process(item)),
                 OutputTypeInfo = (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Score>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.Score)),
                 Validate = output => ValidateOutputGenerated(output),
+                OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<global::MyApp.Pipeline.Score> saveHooks ? saveHooks.OpenSaveHookAsync : null,
             };
         }
 

@@ -22,6 +22,7 @@ namespace MyApp.Pipeline
                 ProcessAsync = (item, context, cancellationToken) => new global::System.Threading.Tasks.ValueTask<global::MyApp.Pipeline.Summary>(this.Summarize(item)),
                 OutputTypeInfo = (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::MyApp.Pipeline.Summary>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof(global::MyApp.Pipeline.Summary)),
                 Validate = static output => ValidateOutputGenerated(output),
+                OpenSaveHookAsync = (object)this is global::Checkpointing.IStageSaveHookSource<global::MyApp.Pipeline.Summary> saveHooks ? saveHooks.OpenSaveHookAsync : null,
             };
         }
 

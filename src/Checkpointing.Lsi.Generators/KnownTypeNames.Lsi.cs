@@ -9,6 +9,7 @@ internal static partial class KnownTypeNames
     /// <summary>The name of the built-in 119-column ACS template (<c>LsiTemplates.Acs</c>).</summary>
     public const string LsiBuiltInAcsTemplate = global::Checkpointing.Lsi.LsiAcsTemplate.Name;
     public const string CsvRecord = "CsvHelper.CsvRecordAttribute";
+    public const string CumulativeCsv = "Checkpointing.Csv.CumulativeCsvAttribute";
 
     /// <summary>The LSI column that keys the rows of a cumulative CSV when the output has no [CheckpointKey].</summary>
     public const string LsiIsbnColumn = "ISBN or SKU";

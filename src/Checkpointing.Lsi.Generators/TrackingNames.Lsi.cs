@@ -7,4 +7,7 @@ internal static partial class TrackingNames
     public const string LsiResolved = nameof(LsiResolved);
     public const string LsiDiagnostics = nameof(LsiDiagnostics);
     public const string LsiModels = nameof(LsiModels);
+    public const string CumulativeCsvParse = nameof(CumulativeCsvParse);
+    public const string CumulativeCsvStages = nameof(CumulativeCsvStages);
+    public const string CumulativeCsvDiagnostics = nameof(CumulativeCsvDiagnostics);
 }

@@ -21,7 +21,7 @@ namespace Checkpointing.Csv;
 /// process dies. Works for any CsvHelper record type (<c>[LsiRecord]</c> or <c>[CsvRecord]</c>).
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisposable
+public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisposable, IStageSaveHook<T>
 {
     private readonly IFileSystem _fs;
     private readonly Func<T, string> _keySelector;
@@ -228,18 +228,23 @@ public sealed partial class CumulativeCsvCheckpoint<T> : IDisposable, IAsyncDisp
     /// A <c>StageDefinition&lt;TItem, T&gt;.OnOutputSavedAsync</c> hook: appends each output once it is saved,
     /// before its item is marked complete, so a book is in the checkpoint whenever the stage counts it done. Unlike
     /// <see cref="AppendAsync"/>, a failed append (disk full) throws a <see cref="CumulativeCsvException"/>: the item
-    /// fails, is not marked, and the next run adds its row (the stage's item-failure policy applies).
+    /// fails, is not marked, and the next run adds its row (the stage's item-failure policy applies). The same as
+    /// this checkpoint's <see cref="IStageSaveHook{TOutput}"/>, which a <c>[CumulativeCsv]</c> stage uses.
     /// </summary>
-    public Func<string, T, CancellationToken, ValueTask> OnOutputSavedAsync =>
-        async (itemKey, record, cancellationToken) =>
+    public Func<string, T, CancellationToken, ValueTask> OnOutputSavedAsync => AppendSavedOutputAsync;
+
+    ValueTask IStageSaveHook<T>.OnOutputSavedAsync(string key, T output, CancellationToken cancellationToken) =>
+        AppendSavedOutputAsync(key, output, cancellationToken);
+
+    private async ValueTask AppendSavedOutputAsync(string itemKey, T record, CancellationToken cancellationToken)
+    {
+        if (await AppendAsync(record, cancellationToken).ConfigureAwait(false) == CsvAppendOutcome.Failed)
         {
-            if (await AppendAsync(record, cancellationToken).ConfigureAwait(false) == CsvAppendOutcome.Failed)
-            {
-                throw new CumulativeCsvException(IsDisabled
-                    ? $"The cumulative checkpoint CSV of imprint '{Imprint}' could not be opened, so item '{itemKey}' has no row; it is retried on the next run."
-                    : $"Could not append the row of item '{itemKey}' to the cumulative checkpoint CSV '{FilePath}' (see the warning logged before); it is retried on the next run.");
-            }
-        };
+            throw new CumulativeCsvException(IsDisabled
+                ? $"The cumulative checkpoint CSV of imprint '{Imprint}' could not be opened, so item '{itemKey}' has no row; it is retried on the next run."
+                : $"Could not append the row of item '{itemKey}' to the cumulative checkpoint CSV '{FilePath}' (see the warning logged before); it is retried on the next run.");
+        }
+    }
 
     /// <summary>
     /// Writes the batch CSV: the header and every row of the checkpoint, atomically (a crash leaves the old
