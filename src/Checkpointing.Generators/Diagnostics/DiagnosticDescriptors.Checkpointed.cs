@@ -122,5 +122,5 @@ internal static partial class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Checkpointed(string id, string title, string message, DiagnosticSeverity severity) =>
         new(id, title, message, CheckpointedCategory, severity, isEnabledByDefault: true,
-            helpLinkUri: $"https://github.com/checkpointing/checkpointing/blob/main/docs/diagnostics/{id}.md");
+            helpLinkUri: HelpLink(id));
 }

@@ -36,5 +36,5 @@ internal static partial class DiagnosticDescriptors
         DiagnosticSeverity.Error);
 
     private static DiagnosticDescriptor CumulativeCsv(string id, string title, string message, DiagnosticSeverity severity) =>
-        new(id, title, message, CumulativeCsvCategory, severity, isEnabledByDefault: true, helpLinkUri: LsiHelp(id));
+        new(id, title, message, CumulativeCsvCategory, severity, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 }
