@@ -5,6 +5,7 @@ using Checkpointing.Generators.Checkpointed.Emit;
 using Checkpointing.Generators.Checkpointed.Model;
 using Checkpointing.Generators.Checkpointed.Parsing;
 using Checkpointing.Generators.Diagnostics;
+using Checkpointing.Generators.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -32,13 +33,7 @@ public sealed class CheckpointedGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Diagnostics)
             .Where(static d => !d.IsEmpty)
             .WithTrackingName(TrackingNames.CheckpointedDiagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
-        {
-            foreach (var diagnostic in items)
-            {
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
+        context.RegisterDiagnostics(diagnostics);
 
         var stages = results
             .Select(static (result, _) => result.Stage)

@@ -1,5 +1,6 @@
 using Checkpointing.Generators.CumulativeCsv.Emit;
 using Checkpointing.Generators.CumulativeCsv.Parsing;
+using Checkpointing.Generators.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -28,13 +29,7 @@ public sealed class CumulativeCsvGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Diagnostics)
             .Where(static d => !d.IsEmpty)
             .WithTrackingName(TrackingNames.CumulativeCsvDiagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
-        {
-            foreach (var diagnostic in items)
-            {
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
+        context.RegisterDiagnostics(diagnostics);
 
         var stages = results
             .Select(static (result, _) => result.Stage)

@@ -42,13 +42,7 @@ public sealed class LsiRecordGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Diagnostics)
             .Where(static d => !d.IsEmpty)
             .WithTrackingName(TrackingNames.LsiDiagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
-        {
-            foreach (var diagnostic in items)
-            {
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
+        context.RegisterDiagnostics(diagnostics);
 
         var models = resolved
             .Select(static (result, _) => result.Record)

@@ -45,7 +45,7 @@ public sealed class CheckpointedIncrementalityTests
         var driver = GeneratorHarness.CreateDriver(null, new CheckpointedGenerator()).RunGenerators(compilation);
         IncrementalAssert.NoRoslynObjectsInOutputs(driver.GetRunResult(), TrackedSteps);
 
-        var edited = Replace(compilation, 1, Usings + Unrelated.Replace("value * 2", "value + value") + "\nnamespace MyApp.Other { public sealed class Extra { } }\n");
+        var edited = GeneratorHarness.Replace(compilation, 1, Usings + Unrelated.Replace("value * 2", "value + value") + "\nnamespace MyApp.Other { public sealed class Extra { } }\n");
         var rerun = driver.RunGenerators(edited).GetRunResult();
 
         IncrementalAssert.AllCachedOrUnchanged(rerun, TrackedSteps);
@@ -59,7 +59,7 @@ public sealed class CheckpointedIncrementalityTests
         var driver = GeneratorHarness.CreateDriver(null, new CheckpointedGenerator()).RunGenerators(compilation);
         var before = Assert.Single(driver.GetRunResult().Diagnostics); // CKPT113: no JsonContext
 
-        var edited = Replace(compilation, 0, Usings + "\n\n\n" + Stage);
+        var edited = GeneratorHarness.Replace(compilation, 0, Usings + "\n\n\n" + Stage);
         var rerun = driver.RunGenerators(edited).GetRunResult();
 
         IncrementalAssert.AllCachedOrUnchanged(rerun, TrackingNames.CheckpointedStages);
@@ -76,7 +76,7 @@ public sealed class CheckpointedIncrementalityTests
         var compilation = GeneratorHarness.CreateCompilation(Usings + Stage, Usings + Unrelated);
         var driver = GeneratorHarness.CreateDriver(null, new CheckpointedGenerator()).RunGenerators(compilation);
 
-        var edited = Replace(compilation, 0, Usings + Stage.Replace("OcrAsync", "ReadPageAsync"));
+        var edited = GeneratorHarness.Replace(compilation, 0, Usings + Stage.Replace("OcrAsync", "ReadPageAsync"));
         var rerun = driver.RunGenerators(edited).GetRunResult();
 
         var stages = rerun.Results.Single().TrackedSteps[TrackingNames.CheckpointedStages];
@@ -114,7 +114,7 @@ public sealed class CheckpointedIncrementalityTests
         stopwatch.Stop();
         var result = driver.GetRunResult();
 
-        var edited = Replace(compilation, 0, sources[0] + "\nnamespace MyApp.Many { public static class Unrelated { } }\n");
+        var edited = GeneratorHarness.Replace(compilation, 0, sources[0] + "\nnamespace MyApp.Many { public static class Unrelated { } }\n");
         var incremental = System.Diagnostics.Stopwatch.StartNew();
         var rerun = driver.RunGenerators(edited).GetRunResult();
         incremental.Stop();
@@ -129,11 +129,5 @@ public sealed class CheckpointedIncrementalityTests
             $"(generator time {timing.ElapsedTime.TotalMilliseconds:0} ms), {incremental.ElapsedMilliseconds} ms after an edit that changes no stage");
         // No time limit here: a loaded machine makes a wall-clock assertion flaky. Generator speed is checked
         // by the BenchmarkDotNet suite (GeneratorBenchmarks); this test proves the output and the caching.
-    }
-
-    private static Compilation Replace(Compilation compilation, int index, string text)
-    {
-        var old = compilation.SyntaxTrees.ElementAt(index);
-        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, path: old.FilePath));
     }
 }

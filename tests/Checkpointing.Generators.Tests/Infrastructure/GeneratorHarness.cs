@@ -30,6 +30,13 @@ public static class GeneratorHarness
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
+    /// <summary>The compilation with its tree number <paramref name="index"/> replaced by <paramref name="text"/> (same path): an edit.</summary>
+    public static Compilation Replace(Compilation compilation, int index, string text)
+    {
+        var old = compilation.SyntaxTrees.ElementAt(index);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, ParseOptions, path: old.FilePath));
+    }
+
     /// <summary>Creates a driver with step tracking on (for incrementality tests).</summary>
     public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText>? additionalTexts, params IIncrementalGenerator[] generators) =>
         CSharpGeneratorDriver.Create(

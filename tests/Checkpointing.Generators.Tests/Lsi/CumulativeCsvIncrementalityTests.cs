@@ -54,7 +54,7 @@ public sealed class CumulativeCsvIncrementalityTests
         Assert.Single(driver.GetRunResult().GeneratedTrees);
         IncrementalAssert.NoRoslynObjectsInOutputs(driver.GetRunResult(), TrackedSteps);
 
-        var rerun = driver.RunGenerators(Replace(compilation, 1, Usings + Unrelated.Replace("value * 2", "value + value"))).GetRunResult();
+        var rerun = driver.RunGenerators(GeneratorHarness.Replace(compilation, 1, Usings + Unrelated.Replace("value * 2", "value + value"))).GetRunResult();
 
         IncrementalAssert.AllCachedOrUnchanged(rerun, TrackedSteps);
         IncrementalAssert.NoRoslynObjectsInOutputs(rerun, TrackedSteps);
@@ -66,7 +66,7 @@ public sealed class CumulativeCsvIncrementalityTests
         var compilation = GeneratorHarness.CreateCompilation(Usings + Stage, Usings + Unrelated);
         var driver = GeneratorHarness.CreateDriver(null, new CumulativeCsvGenerator()).RunGenerators(compilation);
 
-        var rerun = driver.RunGenerators(Replace(compilation, 0, Usings + "\n\n\n" + Stage)).GetRunResult();
+        var rerun = driver.RunGenerators(GeneratorHarness.Replace(compilation, 0, Usings + "\n\n\n" + Stage)).GetRunResult();
 
         IncrementalAssert.AllCachedOrUnchanged(rerun, LsiTracking.CumulativeCsvStages);
     }
@@ -77,16 +77,10 @@ public sealed class CumulativeCsvIncrementalityTests
         var compilation = GeneratorHarness.CreateCompilation(Usings + Stage, Usings + Unrelated);
         var driver = GeneratorHarness.CreateDriver(null, new CumulativeCsvGenerator()).RunGenerators(compilation);
 
-        var rerun = driver.RunGenerators(Replace(compilation, 0, Usings + Stage.Replace("xynapse_traces", "nimble_books"))).GetRunResult();
+        var rerun = driver.RunGenerators(GeneratorHarness.Replace(compilation, 0, Usings + Stage.Replace("xynapse_traces", "nimble_books"))).GetRunResult();
 
         var stages = rerun.Results.Single().TrackedSteps[LsiTracking.CumulativeCsvStages];
         Assert.Contains(stages.SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("\"nimble_books\"", rerun.GeneratedTrees.Single().ToString(), StringComparison.Ordinal);
-    }
-
-    private static Compilation Replace(Compilation compilation, int index, string text)
-    {
-        var old = compilation.SyntaxTrees.ElementAt(index);
-        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, path: old.FilePath));
     }
 }
