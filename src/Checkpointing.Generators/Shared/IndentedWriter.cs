@@ -6,8 +6,11 @@ namespace Checkpointing.Generators.Shared;
 /// <summary>Writes indented source text; multi-line strings are indented line by line.</summary>
 internal sealed class IndentedWriter
 {
-    private readonly StringBuilder _builder = new();
+    private readonly StringBuilder _builder;
     private int _depth;
+
+    /// <param name="capacity">The expected length of the text, so a long file is not copied as it grows.</param>
+    public IndentedWriter(int capacity = 4096) => _builder = new StringBuilder(capacity);
 
     public IndentedWriter Indent()
     {
