@@ -84,6 +84,7 @@ internal static class LsiRecordSyntaxReader
     {
         if (HasAny(property.Modifiers, SyntaxKind.StaticKeyword, SyntaxKind.PartialKeyword, SyntaxKind.AbstractKeyword, SyntaxKind.ExternKeyword)
             || property.ExpressionBody is not null
+            || property.ExplicitInterfaceSpecifier is not null
             || property.AccessorList is not { Accessors.Count: 2 } accessors)
         {
             return false;
