@@ -114,7 +114,8 @@ public class GeneratorBenchmarks
     /// <summary>
     /// <c>--generator-timing</c>: the wall time and the generators' own time (the driver's timing info) of a full
     /// run and of an unrelated edit, in interleaved rounds over every <see cref="Versions"/> (baseline and current
-    /// alternate, so a load change on the machine hits both); prints each round and the medians with their ratios.
+    /// alternate, in the reverse order every other round, so a load change on the machine hits both); prints each
+    /// round and the medians with their ratios.
     /// </summary>
     public static void PrintTimings(string generators, int runs)
     {
@@ -129,7 +130,9 @@ public class GeneratorBenchmarks
         var samples = benches.ToDictionary(b => b.Version, _ => new List<(double Full, double FullGenerators, double Edit, double EditGenerators)>());
         for (var i = 0; i < runs; i++)
         {
-            foreach (var bench in benches)
+            // Each round reverses the order (baseline first, then current first, ...): the second slot of a round
+            // runs amid the first one's garbage, which on its own made identical builds differ by 1.5x.
+            foreach (var bench in i % 2 == 0 ? benches : Enumerable.Reverse(benches))
             {
                 var start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var full = bench.FullRun();
