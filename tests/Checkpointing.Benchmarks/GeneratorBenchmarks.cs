@@ -114,7 +114,8 @@ public class GeneratorBenchmarks
     /// <summary>
     /// <c>--generator-timing</c>: the wall time and the generators' own time (the driver's timing info) of a full
     /// run and of an unrelated edit, in interleaved rounds over every <see cref="Versions"/> (baseline and current
-    /// alternate, so a load change on the machine hits both); prints each round and the medians with their ratios.
+    /// alternate, in the reverse order every other round, so a load change on the machine hits both); prints each
+    /// round and the medians with their ratios.
     /// </summary>
     public static void PrintTimings(string generators, int runs)
     {
@@ -129,7 +130,9 @@ public class GeneratorBenchmarks
         var samples = benches.ToDictionary(b => b.Version, _ => new List<(double Full, double FullGenerators, double Edit, double EditGenerators)>());
         for (var i = 0; i < runs; i++)
         {
-            foreach (var bench in benches)
+            // Each round reverses the order (baseline first, then current first, ...): the second slot of a round
+            // runs amid the first one's garbage, which on its own made identical builds differ by 1.5x.
+            foreach (var bench in i % 2 == 0 ? benches : Enumerable.Reverse(benches))
             {
                 var start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var full = bench.FullRun();
@@ -168,26 +171,44 @@ public class GeneratorBenchmarks
     }
 
     /// <summary>
-    /// <c>--generator-steps</c>: a warm driver with step tracking after an unrelated edit; for each tracked
-    /// step, its time and how many outputs were New, Modified, Unchanged, Cached or Removed.
+    /// <c>--generator-steps</c>: step tracking on a full run (a new driver on a new compilation, after a first
+    /// run that took the JIT's cost) and on a warm driver after two unrelated edits; for each tracked step with
+    /// time or outputs, its time and how many outputs were New, Modified, Unchanged, Cached or Removed, and for
+    /// each generator its own time as the driver measured it.
     /// </summary>
     public static void PrintSteps(string generators)
     {
         var bench = new GeneratorBenchmarks { Generators = generators };
         bench.Setup();
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(bench._generators, bench._additionalTexts, ParseOptions, optionsProvider: null,
+        GeneratorDriver NewTrackingDriver() => CSharpGeneratorDriver.Create(bench._generators, bench._additionalTexts, ParseOptions, optionsProvider: null,
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-        driver = driver.RunGenerators(bench._compilation);
+        NewTrackingDriver().RunGenerators(bench.NewCompilation());
+        var driver = NewTrackingDriver().RunGenerators(bench.NewCompilation());
+        Print(driver, "full run");
         for (var i = 0; i < 2; i++)
         {
             driver = driver.RunGenerators(bench._compilation.ReplaceSyntaxTree(bench._unrelated, bench._edits[i]));
-            foreach (var result in driver.GetRunResult().Results)
+            Print(driver, $"edit {i}");
+        }
+
+        void Print(GeneratorDriver run, string label)
+        {
+            var timing = run.GetTimingInfo();
+            Console.WriteLine($"{generators} {label}: {timing.ElapsedTime.TotalMilliseconds:0} ms in generators ("
+                + string.Join(", ", timing.GeneratorTimes.Select(t => $"{t.Generator.GetGeneratorType().Name} {t.ElapsedTime.TotalMilliseconds:0} ms")) + ")");
+            foreach (var result in run.GetRunResult().Results)
             {
                 foreach (var (name, steps) in result.TrackedSteps.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
                     var reasons = steps.SelectMany(s => s.Outputs).GroupBy(o => o.Reason).Select(g => $"{g.Key} {g.Count()}");
                     var ms = steps.Sum(s => s.ElapsedTime.TotalMilliseconds);
-                    Console.WriteLine($"{generators} edit {i}: {result.Generator.GetGeneratorType().Name} {name}: {ms:0} ms; {string.Join(", ", reasons)}");
+                    Console.WriteLine($"{generators} {label}: {result.Generator.GetGeneratorType().Name} {name}: {ms:0} ms; {string.Join(", ", reasons)}");
+                }
+
+                foreach (var (name, steps) in result.TrackedOutputSteps.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    var ms = steps.Sum(s => s.ElapsedTime.TotalMilliseconds);
+                    Console.WriteLine($"{generators} {label}: {result.Generator.GetGeneratorType().Name} output {name}: {ms:0} ms; {steps.Length} step(s)");
                 }
             }
         }

@@ -24,9 +24,14 @@ public static class Program
     {
         if (args.Contains("--generator-timing"))
         {
-            foreach (var generators in new[] { "Checkpointed", "LsiRecord", "Both" })
+            // --generators=LsiRecord (or Checkpointed, Both) measures one case; --rounds=N sets the rounds.
+            var only = args.FirstOrDefault(a => a.StartsWith("--generators=", StringComparison.Ordinal))?.Substring("--generators=".Length);
+            var rounds = args.FirstOrDefault(a => a.StartsWith("--rounds=", StringComparison.Ordinal)) is { } r
+                ? int.Parse(r.Substring("--rounds=".Length), System.Globalization.CultureInfo.InvariantCulture)
+                : args.Contains("--quick") ? 3 : 7;
+            foreach (var generators in new[] { "Checkpointed", "LsiRecord", "Both" }.Where(g => only is null || g == only))
             {
-                GeneratorBenchmarks.PrintTimings(generators, runs: args.Contains("--quick") ? 3 : 7);
+                GeneratorBenchmarks.PrintTimings(generators, runs: rounds);
             }
 
             return 0;

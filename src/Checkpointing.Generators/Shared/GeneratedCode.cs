@@ -14,7 +14,20 @@ internal static class GeneratedCode
     public const string Attribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"Checkpointing.Generators\", \"" + Version + "\")]";
 
     /// <summary>A C# string literal of <paramref name="value"/>, quoted and escaped.</summary>
-    public static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+    public static string Literal(string value)
+    {
+        // Printable ASCII other than a quote or a backslash stands as it is (what FormatLiteral gives, without its
+        // per-character checks: emitters write thousands of literals per file).
+        foreach (var c in value)
+        {
+            if (c < ' ' || c > '~' || c == '"' || c == '\\')
+            {
+                return SymbolDisplay.FormatLiteral(value, quote: true);
+            }
+        }
+
+        return "\"" + value + "\"";
+    }
 
     /// <summary><paramref name="value"/> escaped for XML documentation text.</summary>
     public static string Xml(string value) => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

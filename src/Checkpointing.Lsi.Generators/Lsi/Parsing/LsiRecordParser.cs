@@ -10,9 +10,30 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Checkpointing.Generators.Lsi.Parsing;
 
-/// <summary>Turns an <c>[LsiRecord]</c> type into a value-equal model; user mistakes become diagnostics.</summary>
+/// <summary>
+/// Turns an <c>[LsiRecord]</c> type into a value-equal model; user mistakes become diagnostics. The one parser of
+/// the attribute: each member's facts come from its syntax when <see cref="LsiRecordSyntaxReader"/> can tell them
+/// (the common case, no member symbol built), else from its symbol, and the same rules check both.
+/// </summary>
 internal static class LsiRecordParser
 {
+    /// <summary>What one <c>[LsiColumn]</c> member declares, before any rule is checked.</summary>
+    /// <param name="NotReadWrite">Why the member cannot be read and written, or null.</param>
+    /// <param name="Kind">The member's CLR shape, or null when its type is not supported.</param>
+    /// <param name="TypeDisplay">The member's type as the compiler displays it, for diagnostics only.</param>
+    internal sealed record ColumnFacts(
+        string MemberName,
+        string ColumnName,
+        bool Required,
+        LsiFormatKind Format,
+        int MaxLength,
+        string? DateFormat,
+        LocationInfo? Location,
+        string? NotReadWrite,
+        LsiMemberKind? Kind,
+        bool IsNullable,
+        System.Func<string> TypeDisplay);
+
     public static LsiRecordSyntaxModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
@@ -41,11 +62,6 @@ internal static class LsiRecordParser
             }
         }
 
-        if (LsiRecordSyntaxReader.TryRead(context, type, template, escapeInjection, dateFormat, cancellationToken) is { } read)
-        {
-            return read;
-        }
-
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotPartial, typeLocation, typeName));
@@ -64,7 +80,7 @@ internal static class LsiRecordParser
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "is abstract"));
         }
-        else if (!type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
+        else if (!HasParameterlessConstructor(type, declaration))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "has no parameterless constructor"));
         }
@@ -74,12 +90,29 @@ internal static class LsiRecordParser
         var byColumn = new Dictionary<string, string>(System.StringComparer.Ordinal);
         string? unmappedMember = null;
         LocationInfo? unmappedLocation = null;
-        foreach (var member in type.GetMembers())
+        void AddColumn(ColumnFacts facts)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            var parsed = Check(facts, diagnostics);
+            if (parsed is null)
+            {
+                return;
+            }
+
+            if (byColumn.TryGetValue(parsed.ColumnName, out var previous))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiDuplicateColumn, parsed.Location, parsed.ColumnName, previous, parsed.MemberName));
+                return;
+            }
+
+            byColumn.Add(parsed.ColumnName, parsed.MemberName);
+            members.Add(parsed);
+        }
+
+        void AddMember(ISymbol member)
+        {
             if (member is not (IPropertySymbol or IFieldSymbol) || member.IsImplicitlyDeclared)
             {
-                continue;
+                return;
             }
 
             var unmapped = member.GetAttributes().FirstOrDefault(a => IsLsiAttribute(a.AttributeClass, "LsiUnmappedColumnsAttribute"));
@@ -100,29 +133,76 @@ internal static class LsiRecordParser
                     unmappedLocation = location;
                 }
 
-                continue;
+                return;
             }
 
             var column = member.GetAttributes().FirstOrDefault(a => IsLsiColumn(a.AttributeClass));
-            if (column is null)
+            if (column is not null && ReadFacts(member, column, cancellationToken) is { } facts)
             {
-                continue;
+                AddColumn(facts);
             }
+        }
 
-            var parsed = ParseMember(member, column, diagnostics, cancellationToken);
-            if (parsed is null)
+        if (LsiRecordSyntaxReader.CanReadMembers(type, declaration))
+        {
+            // One declaration holds every member, in the order GetMembers() gives them: read each from its syntax.
+            var semanticModel = context.SemanticModel;
+            var lookups = new LsiRecordSyntaxReader.Lookups(semanticModel, declaration.OpenBraceToken.Span.End);
+            foreach (var member in declaration.Members)
             {
-                continue;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member.AttributeLists.Count == 0)
+                {
+                    // Without an attribute a member is neither a column nor the unmapped columns.
+                    continue;
+                }
 
-            if (byColumn.TryGetValue(parsed.ColumnName, out var previous))
+                switch (member)
+                {
+                    case PropertyDeclarationSyntax property:
+                        if (LsiRecordSyntaxReader.TryRead(property, lookups) is { } propertyFacts)
+                        {
+                            AddColumn(propertyFacts);
+                        }
+                        else if (semanticModel.GetDeclaredSymbol(property, cancellationToken) is { } symbol)
+                        {
+                            AddMember(symbol);
+                        }
+
+                        break;
+                    case FieldDeclarationSyntax field:
+                        if (LsiRecordSyntaxReader.TryRead(field, lookups) is { } fieldFacts)
+                        {
+                            AddColumn(fieldFacts);
+                            break;
+                        }
+
+                        foreach (var variable in field.Declaration.Variables)
+                        {
+                            if (semanticModel.GetDeclaredSymbol(variable, cancellationToken) is { } symbol)
+                            {
+                                AddMember(symbol);
+                            }
+                        }
+
+                        break;
+                    case IndexerDeclarationSyntax indexer:
+                        if (semanticModel.GetDeclaredSymbol(indexer, cancellationToken) is { } indexerSymbol)
+                        {
+                            AddMember(indexerSymbol);
+                        }
+
+                        break;
+                }
+            }
+        }
+        else
+        {
+            foreach (var member in type.GetMembers())
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiDuplicateColumn, parsed.Location, parsed.ColumnName, previous, parsed.MemberName));
-                continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                AddMember(member);
             }
-
-            byColumn.Add(parsed.ColumnName, parsed.MemberName);
-            members.Add(parsed);
         }
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString() : null;
@@ -142,7 +222,8 @@ internal static class LsiRecordParser
             new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
-    private static LsiMemberModel? ParseMember(ISymbol member, AttributeData column, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <summary>The facts of a member read from its symbol; null when the compiler already reports its attribute.</summary>
+    private static ColumnFacts? ReadFacts(ISymbol member, AttributeData column, CancellationToken cancellationToken)
     {
         var location = LocationInfo.From(column.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? LocationInfo.From(member.Locations.FirstOrDefault());
         var name = column.ConstructorArguments.Length == 1 ? column.ConstructorArguments[0].Value as string : null;
@@ -211,12 +292,6 @@ internal static class LsiRecordParser
             }
         }
 
-        if (notReadWrite is not null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiMemberNotReadWrite, location, member.Name, notReadWrite));
-            return null;
-        }
-
         var isNullable = false;
         var underlying = memberType;
         if (memberType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
@@ -229,41 +304,57 @@ internal static class LsiRecordParser
             isNullable = true;
         }
 
-        LsiMemberKind kind;
-        switch (underlying.SpecialType)
+        LsiMemberKind? kind = underlying.SpecialType switch
         {
-            case SpecialType.System_String: kind = LsiMemberKind.String; break;
-            case SpecialType.System_Int32: kind = LsiMemberKind.Int32; break;
-            case SpecialType.System_Int64: kind = LsiMemberKind.Int64; break;
-            case SpecialType.System_Decimal: kind = LsiMemberKind.Decimal; break;
-            case SpecialType.System_Double: kind = LsiMemberKind.Double; break;
-            case SpecialType.System_Boolean: kind = LsiMemberKind.Boolean; break;
-            case SpecialType.System_DateTime: kind = LsiMemberKind.DateTime; break;
-            default:
-                if (underlying.ToDisplayString() == "System.DateOnly")
-                {
-                    kind = LsiMemberKind.DateOnly;
-                    break;
-                }
+            SpecialType.System_String => LsiMemberKind.String,
+            SpecialType.System_Int32 => LsiMemberKind.Int32,
+            SpecialType.System_Int64 => LsiMemberKind.Int64,
+            SpecialType.System_Decimal => LsiMemberKind.Decimal,
+            SpecialType.System_Double => LsiMemberKind.Double,
+            SpecialType.System_Boolean => LsiMemberKind.Boolean,
+            SpecialType.System_DateTime => LsiMemberKind.DateTime,
+            _ when underlying.ToDisplayString() == "System.DateOnly" => LsiMemberKind.DateOnly,
+            _ => null,
+        };
 
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnsupportedMemberType, location, member.Name, memberType.ToDisplayString()));
-                return null;
-        }
+        return new ColumnFacts(member.Name, name, required, format, maxLength, dateFormat, location, notReadWrite, kind, isNullable, () => memberType.ToDisplayString());
+    }
 
-        var formatProblem = FormatProblem(kind, format);
-        if (formatProblem is not null)
+    /// <summary>The rules of a column member, the same whether its facts came from syntax or from its symbol.</summary>
+    private static LsiMemberModel? Check(ColumnFacts facts, List<DiagnosticInfo> diagnostics)
+    {
+        if (facts.NotReadWrite is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiFormatNotApplicable, location, "LsiFormat." + format, member.Name, memberType.ToDisplayString(), formatProblem));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiMemberNotReadWrite, facts.Location, facts.MemberName, facts.NotReadWrite));
             return null;
         }
 
-        if (required && !isNullable && kind != LsiMemberKind.String)
+        if (facts.Kind is not { } kind)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRequiredNeverEmpty, location, member.Name, memberType.ToDisplayString()));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnsupportedMemberType, facts.Location, facts.MemberName, facts.TypeDisplay()));
+            return null;
         }
 
-        return new LsiMemberModel(member.Name, name, kind, isNullable, format, required, maxLength, dateFormat, location);
+        var formatProblem = FormatProblem(kind, facts.Format);
+        if (formatProblem is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiFormatNotApplicable, facts.Location, "LsiFormat." + facts.Format, facts.MemberName, facts.TypeDisplay(), formatProblem));
+            return null;
+        }
+
+        if (facts.Required && !facts.IsNullable && kind != LsiMemberKind.String)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRequiredNeverEmpty, facts.Location, facts.MemberName, facts.TypeDisplay()));
+        }
+
+        return new LsiMemberModel(facts.MemberName, facts.ColumnName, kind, facts.IsNullable, facts.Format, facts.Required, facts.MaxLength, facts.DateFormat, facts.Location);
     }
+
+    // Without a constructor declared, the compiler adds a parameterless one: seen from syntax, as building the
+    // type's members to list its constructors would cost most of a parse.
+    private static bool HasParameterlessConstructor(INamedTypeSymbol type, TypeDeclarationSyntax declaration) =>
+        (!type.IsStatic && LsiRecordSyntaxReader.HasImplicitConstructor(type, declaration))
+        || type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
 
     private static bool IsLsiColumn(INamedTypeSymbol? type) => IsLsiAttribute(type, "LsiColumnAttribute");
 

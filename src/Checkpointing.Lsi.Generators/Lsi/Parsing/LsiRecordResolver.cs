@@ -63,11 +63,12 @@ internal static class LsiRecordResolver
         }
 
         var memberByColumn = new Dictionary<string, int>(StringComparer.Ordinal);
+        var templateColumns = new HashSet<string>(template.Columns, StringComparer.Ordinal);
         for (var i = 0; i < record.Members.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var member = record.Members[i];
-            if (template.Columns.Contains(member.ColumnName))
+            if (templateColumns.Contains(member.ColumnName))
             {
                 memberByColumn[member.ColumnName] = i;
                 continue;

@@ -9,106 +9,82 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Checkpointing.Generators.Lsi.Parsing;
 
 /// <summary>
-/// Reads an <c>[LsiRecord]</c> type from its declaration, without building its members or binding their attributes.
+/// The syntax half of <see cref="LsiRecordParser"/>: reads the facts of one <c>[LsiColumn]</c> member from its
+/// declaration, without building the member's symbol or binding its attribute. It applies no rule: the parser
+/// checks the facts it returns exactly as it checks the facts it reads from a symbol.
 /// </summary>
 /// <remarks>
 /// <c>ForAttributeWithMetadataName</c> runs the parser again on every new compilation, even after an edit in a
-/// file that no generator reads, and on a new compilation every member symbol and every <c>[LsiColumn]</c> is
-/// built and bound again: with 107 columns that was nearly all the cost of such an edit. This reader handles the
-/// common, well-formed shape from syntax alone, with a few name lookups per type to be sure that the names mean
-/// what binding would make of them. Anything else (partial or positional members, other attributes, constants,
-/// aliases, constructors, types other than the supported keywords, or anything that would raise a diagnostic)
-/// returns null and the symbol-based <see cref="LsiRecordParser"/> handles the type, so the result never differs.
+/// file that no generator reads, and on a new compilation every member symbol and every <c>[LsiColumn]</c> would
+/// be built and bound again: with 107 columns that was nearly all the cost of such an edit. This reader answers
+/// for the common shape (one <c>[LsiColumn]</c> with literal arguments on a <c>{ get; set; }</c> property or a
+/// plain field of a keyword, <c>DateOnly</c> or <c>DateTime</c> type), with a few name lookups per type to be sure
+/// that the names mean what binding would make of them. For anything else (other attributes, targets, constants,
+/// aliases, accessors, modifiers or types) it returns null and the parser reads that member from its symbol.
 /// </remarks>
 internal static class LsiRecordSyntaxReader
 {
-    public static LsiRecordSyntaxModel? TryRead(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, string? template, bool escapeInjection, string? dateFormat, CancellationToken cancellationToken)
+    /// <summary>The facts of a property from its syntax alone; null when only its symbol can tell.</summary>
+    public static LsiRecordParser.ColumnFacts? TryRead(PropertyDeclarationSyntax property, Lookups lookups) =>
+        IsReadWrite(property)
+            ? ReadMember(property.Identifier.ValueText, property.Type, property.AttributeLists, lookups, property)
+            : null;
+
+    /// <summary>The facts of a field declaring one variable from its syntax alone; null when only its symbol can tell.</summary>
+    public static LsiRecordParser.ColumnFacts? TryRead(FieldDeclarationSyntax field, Lookups lookups) =>
+        field.Declaration.Variables.Count == 1 && !HasAny(field.Modifiers, SyntaxKind.StaticKeyword, SyntaxKind.ConstKeyword, SyntaxKind.ReadOnlyKeyword)
+            ? ReadMember(field.Declaration.Variables[0].Identifier.ValueText, field.Declaration.Type, field.AttributeLists, lookups, field.Declaration.Variables[0])
+            : null;
+
+    /// <summary>
+    /// True when <paramref name="declaration"/> declares every member of the type, one symbol per member syntax:
+    /// the type's only declaration, without a parameter list (positional properties) or partial properties.
+    /// </summary>
+    public static bool CanReadMembers(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
     {
-        if (context.TargetNode is not TypeDeclarationSyntax declaration
-            || type.DeclaringSyntaxReferences.Length != 1
-            || type.ContainingType is not null
-            || type.TypeParameters.Length > 0
-            || type.IsAbstract
-            || type.IsStatic
-            || declaration.ParameterList is not null
-            || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        if (type.DeclaringSyntaxReferences.Length != 1 || declaration.ParameterList is not null)
         {
-            return null;
+            return false;
         }
 
-        var lookups = new Lookups(context.SemanticModel, declaration.OpenBraceToken.Span.End);
-        var members = new List<LsiMemberModel>();
-        var columns = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var member in declaration.Members)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            LsiMemberModel? model;
-            switch (member)
+            if (member is BasePropertyDeclarationSyntax property && property.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                case ConstructorDeclarationSyntax:
-                    return null;
-                case PropertyDeclarationSyntax property:
-                    if (property.AttributeLists.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    if (!IsReadWrite(property))
-                    {
-                        return null;
-                    }
-
-                    model = ReadMember(property.Identifier.ValueText, property.Type, property.AttributeLists, lookups);
-                    break;
-                case FieldDeclarationSyntax field:
-                    if (field.AttributeLists.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    if (field.Declaration.Variables.Count != 1 || HasAny(field.Modifiers, SyntaxKind.StaticKeyword, SyntaxKind.ConstKeyword, SyntaxKind.ReadOnlyKeyword))
-                    {
-                        return null;
-                    }
-
-                    model = ReadMember(field.Declaration.Variables[0].Identifier.ValueText, field.Declaration.Type, field.AttributeLists, lookups);
-                    break;
-                case BasePropertyDeclarationSyntax or BaseFieldDeclarationSyntax when member.AttributeLists.Count > 0:
-                    // Indexers and events with attributes: left to the symbol-based parser.
-                    return null;
-                default:
-                    continue;
+                return false;
             }
-
-            if (model is null || !columns.Add(model.ColumnName))
-            {
-                return null;
-            }
-
-            members.Add(model);
         }
 
-        var attributeLocation = LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken));
-        return new LsiRecordSyntaxModel(
-            type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-            type.Name,
-            HintNames.For(type, "LsiRecord"),
-            type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            type.IsRecord,
-            template,
-            attributeLocation,
-            escapeInjection,
-            dateFormat,
-            null,
-            null,
-            new EquatableArray<LsiMemberModel>(members),
-            EquatableArray<DiagnosticInfo>.Empty);
+        return true;
+    }
+
+    /// <summary>
+    /// True when <paramref name="declaration"/> is the type's only declaration and it has no instance constructor
+    /// of its own, so the compiler gives it a parameterless one (a static or abstract type is checked before).
+    /// </summary>
+    public static bool HasImplicitConstructor(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
+    {
+        if (type.DeclaringSyntaxReferences.Length != 1 || declaration.ParameterList is not null)
+        {
+            return false;
+        }
+
+        foreach (var member in declaration.Members)
+        {
+            if (member is ConstructorDeclarationSyntax constructor && !constructor.Modifiers.Any(SyntaxKind.StaticKeyword))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsReadWrite(PropertyDeclarationSyntax property)
     {
         if (HasAny(property.Modifiers, SyntaxKind.StaticKeyword, SyntaxKind.PartialKeyword, SyntaxKind.AbstractKeyword, SyntaxKind.ExternKeyword)
             || property.ExpressionBody is not null
+            || property.ExplicitInterfaceSpecifier is not null
             || property.AccessorList is not { Accessors.Count: 2 } accessors)
         {
             return false;
@@ -118,7 +94,7 @@ internal static class LsiRecordSyntaxReader
                && System.Linq.Enumerable.Any(accessors.Accessors, a => a.IsKind(SyntaxKind.SetAccessorDeclaration));
     }
 
-    private static LsiMemberModel? ReadMember(string memberName, TypeSyntax typeSyntax, SyntaxList<AttributeListSyntax> lists, Lookups lookups)
+    private static LsiRecordParser.ColumnFacts? ReadMember(string memberName, TypeSyntax typeSyntax, SyntaxList<AttributeListSyntax> lists, Lookups lookups, SyntaxNode declared)
     {
         if (lists.Count != 1 || lists[0].Target is not null || lists[0].Attributes.Count != 1)
         {
@@ -135,6 +111,7 @@ internal static class LsiRecordSyntaxReader
         var required = false;
         var format = LsiFormatKind.Default;
         var maxLength = 0;
+        string? dateFormat = null;
         var arguments = argumentList.Arguments;
         for (var i = 0; i < arguments.Count; i++)
         {
@@ -170,19 +147,23 @@ internal static class LsiRecordSyntaxReader
                     when access.IsKind(SyntaxKind.SimpleMemberAccessExpression) && lookups.IsLsiFormat(enumName) && TryParseFormat(valueName.Identifier.ValueText, out var parsed):
                     format = parsed;
                     break;
+                case ("DateFormat", LiteralExpressionSyntax literal) when literal.IsKind(SyntaxKind.StringLiteralExpression):
+                    dateFormat = literal.Token.ValueText.Length > 0 ? literal.Token.ValueText : null;
+                    break;
                 default:
                     return null;
             }
         }
 
-        if (!lookups.TryGetKind(typeSyntax, out var kind, out var isNullable)
-            || LsiRecordParser.FormatProblem(kind, format) is not null
-            || (required && !isNullable && kind != LsiMemberKind.String))
+        if (!lookups.TryGetKind(typeSyntax, out var kind, out var isNullable))
         {
             return null;
         }
 
-        return new LsiMemberModel(memberName, columnName!, kind, isNullable, format, required, maxLength, null, LocationInfo.From(attribute));
+        // The type's display name only serves diagnostics, so the member's symbol is built only for one.
+        return new LsiRecordParser.ColumnFacts(
+            memberName, columnName!, required, format, maxLength, dateFormat, LocationInfo.From(attribute), NotReadWrite: null, kind, isNullable,
+            () => lookups.DeclaredType(declared));
     }
 
     private static bool TryParseFormat(string name, out LsiFormatKind format)
@@ -217,8 +198,15 @@ internal static class LsiRecordSyntaxReader
     }
 
     /// <summary>Name lookups at the start of the type's body, once per name: what the compiler would bind the names to.</summary>
-    private sealed class Lookups(SemanticModel model, int position)
+    internal sealed class Lookups(SemanticModel model, int position)
     {
+        public string DeclaredType(SyntaxNode declared) => model.GetDeclaredSymbol(declared) switch
+        {
+            IPropertySymbol property => property.Type.ToDisplayString(),
+            IFieldSymbol field => field.Type.ToDisplayString(),
+            _ => "?",
+        };
+
         private readonly Dictionary<string, ITypeSymbol?> _types = new(System.StringComparer.Ordinal);
 
         public bool IsLsiColumn(NameSyntax name) => name switch
