@@ -13,11 +13,13 @@ namespace Checkpointing.Benchmarks;
 /// stages and (when the runtime has <c>[LsiRecord]</c>) <see cref="Count"/> LSI records of the real
 /// 107-column template. <c>FullRun</c>: a new driver on a new compilation. <c>UnrelatedEdit</c>: a warm driver
 /// after an edit in a file that no generator reads, which must be served from its caches. The generators
-/// are found by reflection in Checkpointing.Generators, so the benchmark follows whatever main ships.
+/// are found by reflection in Checkpointing.Generators and Checkpointing.Lsi.Generators, so the benchmark follows
+/// whatever main ships.
 /// </summary>
 /// <remarks>
 /// Before/after in one run: set <c>CHECKPOINTING_BASELINE_GENERATORS</c> to the path of another build of
-/// Checkpointing.Generators.dll (e.g. main's) and <see cref="Version"/> takes both values, <c>baseline</c>
+/// Checkpointing.Generators.dll (e.g. main's; a Checkpointing.Lsi.Generators.dll beside it is loaded too, as builds
+/// before the LSI package had one generator assembly) and <see cref="Version"/> takes both values, <c>baseline</c>
 /// (that build, loaded into its own load context) and <c>current</c> (this one).
 /// </remarks>
 public class GeneratorBenchmarks
@@ -36,7 +38,7 @@ public class GeneratorBenchmarks
     private SyntaxTree[] _edits = [];
     private int _edit;
 
-    /// <summary>True when Checkpointing.Generators has at least one generator to measure.</summary>
+    /// <summary>True when the generator assemblies have at least one generator to measure.</summary>
     public static bool HasGenerators() => GeneratorTypes("current").Length > 0;
 
     /// <summary>Which generators run: each alone (on its own 200 types) or both on the whole compilation.</summary>
@@ -68,6 +70,7 @@ public class GeneratorBenchmarks
 
         var sources = new List<string>();
         var runtime = typeof(StageRunner).Assembly;
+        var lsiRuntime = typeof(Checkpointing.Lsi.LsiRecordAttribute).Assembly;
         var checkpointed = generatorTypes.Any(t => t.Name == "CheckpointedGenerator");
         if (checkpointed)
         {
@@ -75,7 +78,7 @@ public class GeneratorBenchmarks
         }
 
         var template = ReadTemplate();
-        var lsi = runtime.GetType("Checkpointing.Lsi.LsiRecordAttribute") is not null && template is not null
+        var lsi = template is not null
             && generatorTypes.Any(t => t.Name == "LsiRecordGenerator");
         if (lsi)
         {
@@ -95,7 +98,7 @@ public class GeneratorBenchmarks
         var framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         _references = [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && Path.GetDirectoryName(p) == framework)
-            .Concat([runtime.Location, typeof(CsvHelper.CsvWriter).Assembly.Location, typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location])
+            .Concat([runtime.Location, lsiRuntime.Location, typeof(CsvHelper.CsvWriter).Assembly.Location, typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location])
             .Distinct(StringComparer.Ordinal)
             .Select(p => MetadataReference.CreateFromFile(p))];
         _compilation = NewCompilation();
@@ -225,18 +228,18 @@ public class GeneratorBenchmarks
     }
 
     private static Type[] GeneratorTypes(string version) =>
-        GeneratorAssembly(version).GetTypes()
+        GeneratorAssemblies(version).SelectMany(a => a.GetTypes())
             .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t) && t.GetCustomAttribute<GeneratorAttribute>() is not null)
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .ToArray();
 
-    private static Assembly? _baseline;
+    private static Assembly[]? _baseline;
 
-    private static Assembly GeneratorAssembly(string version)
+    private static Assembly[] GeneratorAssemblies(string version)
     {
         if (version != "baseline")
         {
-            return Assembly.Load("Checkpointing.Generators");
+            return [Assembly.Load("Checkpointing.Generators"), Assembly.Load("Checkpointing.Lsi.Generators")];
         }
 
         var path = Environment.GetEnvironmentVariable(BaselineVariable);
@@ -245,8 +248,10 @@ public class GeneratorBenchmarks
             throw new InvalidOperationException($"{BaselineVariable} must name a build of Checkpointing.Generators.dll (it is '{path}').");
         }
 
-        // Its own load context, so it can have the same name as the current build; Roslyn comes from the default context.
-        return _baseline ??= new System.Runtime.Loader.AssemblyLoadContext("baseline-generators").LoadFromAssemblyPath(Path.GetFullPath(path));
+        // Their own load context, so they can have the same names as the current build; Roslyn comes from the default context.
+        var context = new System.Runtime.Loader.AssemblyLoadContext("baseline-generators");
+        var lsi = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "Checkpointing.Lsi.Generators.dll");
+        return _baseline ??= [context.LoadFromAssemblyPath(Path.GetFullPath(path)), .. File.Exists(lsi) ? [context.LoadFromAssemblyPath(lsi)] : Array.Empty<Assembly>()];
     }
 
     private GeneratorDriver NewDriver() =>

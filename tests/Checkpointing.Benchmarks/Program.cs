@@ -99,7 +99,7 @@ public static class Program
 
         if (!GeneratorBenchmarks.HasGenerators())
         {
-            Console.WriteLine("// Checkpointing.Generators has no [Generator] yet: the generator benchmarks are skipped.");
+            Console.WriteLine("// The generator assemblies have no [Generator] yet: the generator benchmarks are skipped.");
             config = config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b => b.Descriptor.Type != typeof(GeneratorBenchmarks)));
         }
 
