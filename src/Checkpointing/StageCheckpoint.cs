@@ -11,7 +11,7 @@ namespace Checkpointing;
 /// <param name="Problem">Why the output is not acceptable, or null when it is.</param>
 /// <param name="CostUsd">The cost saved with the output.</param>
 /// <param name="SavedAt">When the output was saved, when known.</param>
-public readonly record struct OutputCheck(string? Problem, decimal CostUsd, DateTimeOffset? SavedAt = null)
+internal readonly record struct OutputCheck(string? Problem, decimal CostUsd, DateTimeOffset? SavedAt = null)
 {
     /// <summary>An acceptable output that cost <paramref name="costUsd"/>.</summary>
     public static OutputCheck Valid(decimal costUsd, DateTimeOffset? savedAt = null) => new(null, costUsd, savedAt);
@@ -45,7 +45,7 @@ public sealed class StageCheckpointOptions
     /// Parses and validates an output file's bytes (resume and adoption use it). Without one, an output
     /// counts when it is a readable output file, whatever its content.
     /// </summary>
-    public Func<string, byte[], OutputCheck>? InspectOutput { get; init; }
+    internal Func<string, byte[], OutputCheck>? InspectOutput { get; init; }
 
     /// <summary>
     /// Called with the key and bytes of a valid output that was saved but never marked complete, before it is
@@ -53,7 +53,7 @@ public sealed class StageCheckpointOptions
     /// <see cref="StageDefinition{TItem, TOutput}.OnOutputSavedAsync"/>), which this redoes. If it throws, the item
     /// is not adopted but processed again.
     /// </summary>
-    public Func<string, byte[], CancellationToken, ValueTask>? BeforeAdoptAsync { get; init; }
+    internal Func<string, byte[], CancellationToken, ValueTask>? BeforeAdoptAsync { get; init; }
 
     /// <summary>Where checkpoints are kept; defaults to a <see cref="FileCheckpointStore"/> under <see cref="Root"/>.</summary>
     public ICheckpointStore? Store { get; init; }

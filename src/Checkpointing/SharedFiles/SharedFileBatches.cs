@@ -80,19 +80,19 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
     public string FilePath { get; }
 
     /// <summary>The checkpoint file.</summary>
-    public string CheckpointPath { get; }
+    internal string CheckpointPath { get; }
 
     /// <summary>The checkpoint as it stands (completed keys, batches, failures).</summary>
     public SharedFileCheckpoint Checkpoint => _checkpoint;
 
     /// <summary>The number of the last saved batch (1-based), 0 when none.</summary>
-    public int LastBatch => _checkpoint.Batch;
+    internal int LastBatch => _checkpoint.Batch;
 
     /// <summary>The rows buffered and not saved yet.</summary>
-    public int PendingRows => _buffer.Count;
+    internal int PendingRows => _buffer.Count;
 
     /// <summary>The current item limit of a batch (it moves under <see cref="SharedFileBatchPolicy.Adaptive"/>).</summary>
-    public int CurrentBatchLimit => _itemLimit;
+    internal int CurrentBatchLimit => _itemLimit;
 
     /// <summary>What opening found: <c>null</c>, or a message about an adopted interrupted save or an accepted mismatch.</summary>
     public string? Recovery { get; private set; }
