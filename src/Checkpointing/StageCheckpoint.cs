@@ -459,6 +459,17 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// </summary>
     private async Task<IReadOnlyList<string>> GetRemainingClaimedAsync(IClaimingCheckpointJournal claiming, IEnumerable<string> keys, bool validateOutputs, CancellationToken cancellationToken)
     {
+        var distinct = DistinctValidKeys(keys);
+        var remaining = _freshStart
+            ? distinct
+            : await RecheckStoredOutputsAsync(claiming, distinct, validateOutputs, cancellationToken).ConfigureAwait(false);
+        await claiming.RegisterItemsAsync(remaining, cancellationToken).ConfigureAwait(false);
+        return remaining;
+    }
+
+    /// <summary>The keys in their first order without duplicates, each checked to be a valid key.</summary>
+    private static List<string> DistinctValidKeys(IEnumerable<string> keys)
+    {
         var distinct = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in keys)
@@ -470,73 +481,75 @@ public sealed class StageCheckpoint : IAsyncDisposable
             }
         }
 
+        return distinct;
+    }
+
+    /// <summary>
+    /// The keys of a resumed run on a shared store that need processing: those not completed, and the completed
+    /// ones whose stored output (or, without one, output file) is missing or fails inspection, invalidated in the
+    /// journal. A valid stored output whose file copy is missing is written back.
+    /// </summary>
+    private async Task<List<string>> RecheckStoredOutputsAsync(IClaimingCheckpointJournal claiming, List<string> distinct, bool validateOutputs, CancellationToken cancellationToken)
+    {
         var remaining = new List<string>();
-        if (_freshStart)
+        var state = _journal.GetState();
+        var completed = distinct.Where(state.Completed.ContainsKey).ToList();
+        var stored = await claiming.ReadOutputsAsync(completed, cancellationToken).ConfigureAwait(false);
+        var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
+        var completedSet = new HashSet<string>(completed, StringComparer.Ordinal);
+        var invalidated = 0;
+        var restored = 0;
+        foreach (var key in distinct)
         {
-            remaining.AddRange(distinct);
-        }
-        else
-        {
-            var state = _journal.GetState();
-            var completed = distinct.Where(state.Completed.ContainsKey).ToList();
-            var stored = await claiming.ReadOutputsAsync(completed, cancellationToken).ConfigureAwait(false);
-            var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
-            var completedSet = new HashSet<string>(completed, StringComparer.Ordinal);
-            var invalidated = 0;
-            var restored = 0;
-            foreach (var key in distinct)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!completedSet.Contains(key))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!completedSet.Contains(key))
-                {
-                    remaining.Add(key);
-                    continue;
-                }
-
-                var path = Path.Combine(OutputDirectoryPath, key + ".json");
-                string? problem;
-                if (stored.TryGetValue(key, out var bytes))
-                {
-                    problem = validateOutputs ? InspectBytes(key, bytes).Problem : null;
-                    if (problem is null && !present.Contains(key + ".json"))
-                    {
-                        AtomicFile.WriteAllBytes(_fs, path, bytes, new AtomicWriteOptions { SkipDirectorySync = true });
-                        restored++;
-                    }
-                }
-                else
-                {
-                    problem = !present.Contains(key + ".json") ? "its output file is missing" : validateOutputs ? Inspect(key, path).Problem : null;
-                }
-
-                if (problem is null)
-                {
-                    continue;
-                }
-
-                invalidated++;
-                _logger.Log(
-                    invalidated <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
-                    "Stage {Stage}: item {Key} was complete but its stored output {Problem}; it will be processed again", StageName, key, problem);
-                await _journal.AppendAsync(
-                    new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
-                    AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
                 remaining.Add(key);
+                continue;
             }
 
-            if (restored > 0)
+            var path = Path.Combine(OutputDirectoryPath, key + ".json");
+            string? problem;
+            if (stored.TryGetValue(key, out var bytes))
             {
-                await _outputDirectorySync.SyncAsync(cancellationToken).ConfigureAwait(false);
-                _logger.LogInformation("Stage {Stage}: wrote back {Count} output file(s) from the outputs stored with their completions into '{Directory}'", StageName, restored, OutputDirectoryPath);
+                problem = validateOutputs ? InspectBytes(key, bytes).Problem : null;
+                if (problem is null && !present.Contains(key + ".json"))
+                {
+                    AtomicFile.WriteAllBytes(_fs, path, bytes, new AtomicWriteOptions { SkipDirectorySync = true });
+                    restored++;
+                }
+            }
+            else
+            {
+                problem = !present.Contains(key + ".json") ? "its output file is missing" : validateOutputs ? Inspect(key, path).Problem : null;
             }
 
-            if (invalidated > DetailedWarnings)
+            if (problem is null)
             {
-                _logger.LogWarning("Stage {Stage}: in all, {Count} completed item(s) whose stored output is invalid will be processed again (the first {Detailed} are listed above)", StageName, invalidated, DetailedWarnings);
+                continue;
             }
+
+            invalidated++;
+            _logger.Log(
+                invalidated <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
+                "Stage {Stage}: item {Key} was complete but its stored output {Problem}; it will be processed again", StageName, key, problem);
+            await _journal.AppendAsync(
+                new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
+                AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
+            remaining.Add(key);
         }
 
-        await claiming.RegisterItemsAsync(remaining, cancellationToken).ConfigureAwait(false);
+        if (restored > 0)
+        {
+            await _outputDirectorySync.SyncAsync(cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Stage {Stage}: wrote back {Count} output file(s) from the outputs stored with their completions into '{Directory}'", StageName, restored, OutputDirectoryPath);
+        }
+
+        if (invalidated > DetailedWarnings)
+        {
+            _logger.LogWarning("Stage {Stage}: in all, {Count} completed item(s) whose stored output is invalid will be processed again (the first {Detailed} are listed above)", StageName, invalidated, DetailedWarnings);
+        }
+
         return remaining;
     }
 
