@@ -15,7 +15,7 @@ public sealed class StageMonitor
     private readonly TimeProvider _time;
 
     /// <summary>Creates a monitor whose timestamps come from <paramref name="timeProvider"/>.</summary>
-    public StageMonitor(TimeProvider timeProvider)
+    internal StageMonitor(TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _time = timeProvider;

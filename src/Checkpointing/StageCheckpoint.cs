@@ -11,7 +11,7 @@ namespace Checkpointing;
 /// <param name="Problem">Why the output is not acceptable, or null when it is.</param>
 /// <param name="CostUsd">The cost saved with the output.</param>
 /// <param name="SavedAt">When the output was saved, when known.</param>
-public readonly record struct OutputCheck(string? Problem, decimal CostUsd, DateTimeOffset? SavedAt = null)
+internal readonly record struct OutputCheck(string? Problem, decimal CostUsd, DateTimeOffset? SavedAt = null)
 {
     /// <summary>An acceptable output that cost <paramref name="costUsd"/>.</summary>
     public static OutputCheck Valid(decimal costUsd, DateTimeOffset? savedAt = null) => new(null, costUsd, savedAt);
@@ -45,7 +45,7 @@ public sealed class StageCheckpointOptions
     /// Parses and validates an output file's bytes (resume and adoption use it). Without one, an output
     /// counts when it is a readable output file, whatever its content.
     /// </summary>
-    public Func<string, byte[], OutputCheck>? InspectOutput { get; init; }
+    internal Func<string, byte[], OutputCheck>? InspectOutput { get; init; }
 
     /// <summary>
     /// Called with the key and bytes of a valid output that was saved but never marked complete, before it is
@@ -53,7 +53,7 @@ public sealed class StageCheckpointOptions
     /// <see cref="StageDefinition{TItem, TOutput}.OnOutputSavedAsync"/>), which this redoes. If it throws, the item
     /// is not adopted but processed again.
     /// </summary>
-    public Func<string, byte[], CancellationToken, ValueTask>? BeforeAdoptAsync { get; init; }
+    internal Func<string, byte[], CancellationToken, ValueTask>? BeforeAdoptAsync { get; init; }
 
     /// <summary>Where checkpoints are kept; defaults to a <see cref="FileCheckpointStore"/> under <see cref="Root"/>.</summary>
     public ICheckpointStore? Store { get; init; }
@@ -274,15 +274,11 @@ public sealed class StageCheckpoint : IAsyncDisposable
             return await GetRemainingClaimedAsync(claiming, keys, validateOutputs, cancellationToken).ConfigureAwait(false);
         }
 
-        var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
-        var resetAt = _journal.GetState().ResetAt;
-        var remaining = new List<string>();
+        var scan = new RemainingScan(
+            new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal),
+            _journal.GetState().ResetAt,
+            validateOutputs);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var adopted = 0;
-        decimal adoptedCost = 0;
-        var invalidated = new List<string>();
-        var rejected = new List<string>();
-        var stale = 0;
         foreach (var key in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -292,114 +288,165 @@ public sealed class StageCheckpoint : IAsyncDisposable
                 continue;
             }
 
-            if (_freshStart)
+            if (_freshStart || await NeedsProcessingAsync(key, scan, cancellationToken).ConfigureAwait(false))
             {
-                remaining.Add(key);
-                continue;
+                scan.Remaining.Add(key);
             }
-
-            var fileName = key + ".json";
-            var path = Path.Combine(OutputDirectoryPath, fileName);
-            if (_journal.IsCompleted(key))
-            {
-                string? problem = null;
-                if (!present.Contains(fileName))
-                {
-                    problem = "its output file is missing";
-                }
-                else if (validateOutputs)
-                {
-                    problem = Inspect(key, path).Problem;
-                }
-
-                if (problem is null)
-                {
-                    continue;
-                }
-
-                invalidated.Add(key);
-                _logger.Log(
-                    invalidated.Count + rejected.Count <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
-                    "Stage {Stage}: item {Key} was complete but {Problem} ({Path}); it will be processed again", StageName, key, problem, path);
-                await _journal.AppendAsync(
-                    new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
-                    AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
-                remaining.Add(key);
-                continue;
-            }
-
-            if (present.Contains(fileName))
-            {
-                var check = Inspect(key, path);
-                if (check.Problem is null && resetAt is not null && !(check.SavedAt >= resetAt))
-                {
-                    // An output of a run before the last fresh start: expected, not worth a warning each.
-                    stale++;
-                    remaining.Add(key);
-                    continue;
-                }
-
-                if (check.Problem is null && _options.BeforeAdoptAsync is { } beforeAdopt)
-                {
-                    try
-                    {
-                        await beforeAdopt(key, _fs.ReadAllBytes(path), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                    {
-                        _logger.LogWarning(e, "Stage {Stage}: item {Key} has a valid output saved by an interrupted run, but completing its save step failed ({Error}); it will be processed again", StageName, key, e.Message);
-                        remaining.Add(key);
-                        continue;
-                    }
-                }
-
-                if (check.Problem is null)
-                {
-                    adopted++;
-                    adoptedCost += check.CostUsd;
-                    _logger.LogDebug("Stage {Stage}: item {Key} has a valid output saved by an interrupted run; counted as complete", StageName, key);
-                    await _journal.AppendAsync(
-                        new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = check.CostUsd, Adopted = true },
-                        AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                rejected.Add(key);
-                _logger.Log(
-                    invalidated.Count + rejected.Count <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
-                    "Stage {Stage}: item {Key} has an output that {Problem} ({Path}); it will be processed again", StageName, key, check.Problem, path);
-            }
-
-            remaining.Add(key);
         }
 
-        if (stale > 0)
-        {
-            _logger.LogInformation("Stage {Stage}: {Count} output(s) predate the fresh start of {ResetAt:u} and will be replaced", StageName, stale, resetAt);
-        }
-
-        // A bounded number of lines however many items: a 3,000-item stage rebuilt from its outputs must
-        // not bury the log. Adoptions, and invalid outputs past the first few, are itemized at Debug.
-        if (adopted > 0)
-        {
-            _logger.LogInformation(
-                "Stage {Stage}: adopted {Count} valid output(s) saved by an interrupted run but never marked ({Cost} already paid) from '{Directory}'",
-                StageName, adopted, "$" + adoptedCost.ToString("0.00", CultureInfo.InvariantCulture), OutputDirectoryPath);
-        }
-
-        if (invalidated.Count + rejected.Count > DetailedWarnings)
-        {
-            _logger.LogWarning(
-                "Stage {Stage}: in all, {Invalidated} completed item(s) whose output is missing or invalid and {Rejected} unmarked invalid output(s) in '{Directory}' will be processed again (the first {Detailed} are listed above, the others at Debug level)",
-                StageName, invalidated.Count, rejected.Count, OutputDirectoryPath, DetailedWarnings);
-        }
-
-        if (adopted > 0 || invalidated.Count > 0)
+        LogScanSummary(scan);
+        if (scan.Adopted > 0 || scan.Invalidated > 0)
         {
             await _journal.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return remaining;
+        return scan.Remaining;
+    }
+
+    /// <summary>What one <see cref="GetRemainingAsync"/> scan of the output directory found so far.</summary>
+    private sealed class RemainingScan(HashSet<string> present, DateTimeOffset? resetAt, bool validateOutputs)
+    {
+        /// <summary>The file names in the output directory when the scan began.</summary>
+        public HashSet<string> Present { get; } = present;
+
+        /// <summary>When the last fresh start reset the stage (outputs saved before it are stale).</summary>
+        public DateTimeOffset? ResetAt { get; } = resetAt;
+
+        public bool ValidateOutputs { get; } = validateOutputs;
+
+        public List<string> Remaining { get; } = [];
+
+        /// <summary>Completed items redone because their output is missing or invalid.</summary>
+        public int Invalidated { get; set; }
+
+        /// <summary>Unmarked outputs that failed inspection.</summary>
+        public int Rejected { get; set; }
+
+        /// <summary>Unmarked outputs from before the last fresh start.</summary>
+        public int Stale { get; set; }
+
+        /// <summary>Valid unmarked outputs counted as complete.</summary>
+        public int Adopted { get; set; }
+
+        public decimal AdoptedCostUsd { get; set; }
+
+        /// <summary>The first few problems are warnings, the rest Debug lines (one summary tells the count).</summary>
+        public LogLevel NextProblemLevel => Invalidated + Rejected <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug;
+    }
+
+    /// <summary>
+    /// Whether one distinct key of a resumed run needs processing: a completed key is checked on its output
+    /// (<see cref="RecheckCompletedAsync"/>), an unmarked key with an output on disk may be adopted
+    /// (<see cref="TryAdoptUnmarkedAsync"/>), any other key remains.
+    /// </summary>
+    private async Task<bool> NeedsProcessingAsync(string key, RemainingScan scan, CancellationToken cancellationToken)
+    {
+        var fileName = key + ".json";
+        var path = Path.Combine(OutputDirectoryPath, fileName);
+        if (_journal.IsCompleted(key))
+        {
+            return await RecheckCompletedAsync(key, fileName, path, scan, cancellationToken).ConfigureAwait(false);
+        }
+
+        return !scan.Present.Contains(fileName) || !await TryAdoptUnmarkedAsync(key, path, scan, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A key marked complete stays complete while its output file exists (and, when outputs are validated,
+    /// passes inspection); otherwise it is invalidated in the journal and processed again. Returns whether
+    /// the key needs processing.
+    /// </summary>
+    private async Task<bool> RecheckCompletedAsync(string key, string fileName, string path, RemainingScan scan, CancellationToken cancellationToken)
+    {
+        var problem = !scan.Present.Contains(fileName) ? "its output file is missing"
+            : scan.ValidateOutputs ? Inspect(key, path).Problem
+            : null;
+        if (problem is null)
+        {
+            return false;
+        }
+
+        scan.Invalidated++;
+        _logger.Log(
+            scan.NextProblemLevel,
+            "Stage {Stage}: item {Key} was complete but {Problem} ({Path}); it will be processed again", StageName, key, problem, path);
+        await _journal.AppendAsync(
+            new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
+            AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// An output saved but never marked (a crash between save and mark) is adopted as complete, with the
+    /// cost saved in it, when it passes inspection, was saved after the last fresh start, and the stage's
+    /// save step (<see cref="StageCheckpointOptions.BeforeAdoptAsync"/>) completes for it. Returns whether it
+    /// was adopted; a key not adopted is processed again.
+    /// </summary>
+    private async Task<bool> TryAdoptUnmarkedAsync(string key, string path, RemainingScan scan, CancellationToken cancellationToken)
+    {
+        var check = Inspect(key, path);
+        if (check.Problem is not null)
+        {
+            scan.Rejected++;
+            _logger.Log(
+                scan.NextProblemLevel,
+                "Stage {Stage}: item {Key} has an output that {Problem} ({Path}); it will be processed again", StageName, key, check.Problem, path);
+            return false;
+        }
+
+        if (scan.ResetAt is not null && !(check.SavedAt >= scan.ResetAt))
+        {
+            // An output of a run before the last fresh start: expected, not worth a warning each.
+            scan.Stale++;
+            return false;
+        }
+
+        if (_options.BeforeAdoptAsync is { } beforeAdopt)
+        {
+            try
+            {
+                await beforeAdopt(key, _fs.ReadAllBytes(path), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning(e, "Stage {Stage}: item {Key} has a valid output saved by an interrupted run, but completing its save step failed ({Error}); it will be processed again", StageName, key, e.Message);
+                return false;
+            }
+        }
+
+        scan.Adopted++;
+        scan.AdoptedCostUsd += check.CostUsd;
+        _logger.LogDebug("Stage {Stage}: item {Key} has a valid output saved by an interrupted run; counted as complete", StageName, key);
+        await _journal.AppendAsync(
+            new CheckpointRecord { Type = CheckpointRecordType.Completed, At = _time.GetUtcNow(), Key = key, CostUsd = check.CostUsd, Adopted = true },
+            AppendDurability.Deferred, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// A bounded number of lines however many items: a 3,000-item stage rebuilt from its outputs must not
+    /// bury the log. Adoptions, and invalid outputs past the first few, are itemized at Debug.
+    /// </summary>
+    private void LogScanSummary(RemainingScan scan)
+    {
+        if (scan.Stale > 0)
+        {
+            _logger.LogInformation("Stage {Stage}: {Count} output(s) predate the fresh start of {ResetAt:u} and will be replaced", StageName, scan.Stale, scan.ResetAt);
+        }
+
+        if (scan.Adopted > 0)
+        {
+            _logger.LogInformation(
+                "Stage {Stage}: adopted {Count} valid output(s) saved by an interrupted run but never marked ({Cost} already paid) from '{Directory}'",
+                StageName, scan.Adopted, "$" + scan.AdoptedCostUsd.ToString("0.00", CultureInfo.InvariantCulture), OutputDirectoryPath);
+        }
+
+        if (scan.Invalidated + scan.Rejected > DetailedWarnings)
+        {
+            _logger.LogWarning(
+                "Stage {Stage}: in all, {Invalidated} completed item(s) whose output is missing or invalid and {Rejected} unmarked invalid output(s) in '{Directory}' will be processed again (the first {Detailed} are listed above, the others at Debug level)",
+                StageName, scan.Invalidated, scan.Rejected, OutputDirectoryPath, DetailedWarnings);
+        }
     }
 
     /// <summary>
@@ -412,6 +459,17 @@ public sealed class StageCheckpoint : IAsyncDisposable
     /// </summary>
     private async Task<IReadOnlyList<string>> GetRemainingClaimedAsync(IClaimingCheckpointJournal claiming, IEnumerable<string> keys, bool validateOutputs, CancellationToken cancellationToken)
     {
+        var distinct = DistinctValidKeys(keys);
+        var remaining = _freshStart
+            ? distinct
+            : await RecheckStoredOutputsAsync(claiming, distinct, validateOutputs, cancellationToken).ConfigureAwait(false);
+        await claiming.RegisterItemsAsync(remaining, cancellationToken).ConfigureAwait(false);
+        return remaining;
+    }
+
+    /// <summary>The keys in their first order without duplicates, each checked to be a valid key.</summary>
+    private static List<string> DistinctValidKeys(IEnumerable<string> keys)
+    {
         var distinct = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in keys)
@@ -423,73 +481,75 @@ public sealed class StageCheckpoint : IAsyncDisposable
             }
         }
 
+        return distinct;
+    }
+
+    /// <summary>
+    /// The keys of a resumed run on a shared store that need processing: those not completed, and the completed
+    /// ones whose stored output (or, without one, output file) is missing or fails inspection, invalidated in the
+    /// journal. A valid stored output whose file copy is missing is written back.
+    /// </summary>
+    private async Task<List<string>> RecheckStoredOutputsAsync(IClaimingCheckpointJournal claiming, List<string> distinct, bool validateOutputs, CancellationToken cancellationToken)
+    {
         var remaining = new List<string>();
-        if (_freshStart)
+        var state = _journal.GetState();
+        var completed = distinct.Where(state.Completed.ContainsKey).ToList();
+        var stored = await claiming.ReadOutputsAsync(completed, cancellationToken).ConfigureAwait(false);
+        var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
+        var completedSet = new HashSet<string>(completed, StringComparer.Ordinal);
+        var invalidated = 0;
+        var restored = 0;
+        foreach (var key in distinct)
         {
-            remaining.AddRange(distinct);
-        }
-        else
-        {
-            var state = _journal.GetState();
-            var completed = distinct.Where(state.Completed.ContainsKey).ToList();
-            var stored = await claiming.ReadOutputsAsync(completed, cancellationToken).ConfigureAwait(false);
-            var present = new HashSet<string>(_fs.ListFiles(OutputDirectoryPath), StringComparer.Ordinal);
-            var completedSet = new HashSet<string>(completed, StringComparer.Ordinal);
-            var invalidated = 0;
-            var restored = 0;
-            foreach (var key in distinct)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!completedSet.Contains(key))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!completedSet.Contains(key))
-                {
-                    remaining.Add(key);
-                    continue;
-                }
-
-                var path = Path.Combine(OutputDirectoryPath, key + ".json");
-                string? problem;
-                if (stored.TryGetValue(key, out var bytes))
-                {
-                    problem = validateOutputs ? InspectBytes(key, bytes).Problem : null;
-                    if (problem is null && !present.Contains(key + ".json"))
-                    {
-                        AtomicFile.WriteAllBytes(_fs, path, bytes, new AtomicWriteOptions { SkipDirectorySync = true });
-                        restored++;
-                    }
-                }
-                else
-                {
-                    problem = !present.Contains(key + ".json") ? "its output file is missing" : validateOutputs ? Inspect(key, path).Problem : null;
-                }
-
-                if (problem is null)
-                {
-                    continue;
-                }
-
-                invalidated++;
-                _logger.Log(
-                    invalidated <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
-                    "Stage {Stage}: item {Key} was complete but its stored output {Problem}; it will be processed again", StageName, key, problem);
-                await _journal.AppendAsync(
-                    new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
-                    AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
                 remaining.Add(key);
+                continue;
             }
 
-            if (restored > 0)
+            var path = Path.Combine(OutputDirectoryPath, key + ".json");
+            string? problem;
+            if (stored.TryGetValue(key, out var bytes))
             {
-                await _outputDirectorySync.SyncAsync(cancellationToken).ConfigureAwait(false);
-                _logger.LogInformation("Stage {Stage}: wrote back {Count} output file(s) from the outputs stored with their completions into '{Directory}'", StageName, restored, OutputDirectoryPath);
+                problem = validateOutputs ? InspectBytes(key, bytes).Problem : null;
+                if (problem is null && !present.Contains(key + ".json"))
+                {
+                    AtomicFile.WriteAllBytes(_fs, path, bytes, new AtomicWriteOptions { SkipDirectorySync = true });
+                    restored++;
+                }
+            }
+            else
+            {
+                problem = !present.Contains(key + ".json") ? "its output file is missing" : validateOutputs ? Inspect(key, path).Problem : null;
             }
 
-            if (invalidated > DetailedWarnings)
+            if (problem is null)
             {
-                _logger.LogWarning("Stage {Stage}: in all, {Count} completed item(s) whose stored output is invalid will be processed again (the first {Detailed} are listed above)", StageName, invalidated, DetailedWarnings);
+                continue;
             }
+
+            invalidated++;
+            _logger.Log(
+                invalidated <= DetailedWarnings ? LogLevel.Warning : LogLevel.Debug,
+                "Stage {Stage}: item {Key} was complete but its stored output {Problem}; it will be processed again", StageName, key, problem);
+            await _journal.AppendAsync(
+                new CheckpointRecord { Type = CheckpointRecordType.Invalidated, At = _time.GetUtcNow(), Key = key, Error = problem },
+                AppendDurability.Immediate, cancellationToken).ConfigureAwait(false);
+            remaining.Add(key);
         }
 
-        await claiming.RegisterItemsAsync(remaining, cancellationToken).ConfigureAwait(false);
+        if (restored > 0)
+        {
+            await _outputDirectorySync.SyncAsync(cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Stage {Stage}: wrote back {Count} output file(s) from the outputs stored with their completions into '{Directory}'", StageName, restored, OutputDirectoryPath);
+        }
+
+        if (invalidated > DetailedWarnings)
+        {
+            _logger.LogWarning("Stage {Stage}: in all, {Count} completed item(s) whose stored output is invalid will be processed again (the first {Detailed} are listed above)", StageName, invalidated, DetailedWarnings);
+        }
+
         return remaining;
     }
 

@@ -80,19 +80,19 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
     public string FilePath { get; }
 
     /// <summary>The checkpoint file.</summary>
-    public string CheckpointPath { get; }
+    internal string CheckpointPath { get; }
 
     /// <summary>The checkpoint as it stands (completed keys, batches, failures).</summary>
     public SharedFileCheckpoint Checkpoint => _checkpoint;
 
     /// <summary>The number of the last saved batch (1-based), 0 when none.</summary>
-    public int LastBatch => _checkpoint.Batch;
+    internal int LastBatch => _checkpoint.Batch;
 
     /// <summary>The rows buffered and not saved yet.</summary>
-    public int PendingRows => _buffer.Count;
+    internal int PendingRows => _buffer.Count;
 
     /// <summary>The current item limit of a batch (it moves under <see cref="SharedFileBatchPolicy.Adaptive"/>).</summary>
-    public int CurrentBatchLimit => _itemLimit;
+    internal int CurrentBatchLimit => _itemLimit;
 
     /// <summary>What opening found: <c>null</c>, or a message about an adopted interrupted save or an accepted mismatch.</summary>
     public string? Recovery { get; private set; }
@@ -674,6 +674,11 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Saves the buffered rows as the next batch: writes the whole file with them (kept only if it reads back
+    /// as expected), then records the batch in the checkpoint, then empties the buffer. The file is saved before
+    /// the checkpoint that names it, so an interruption between the two leaves a save the next open adopts.
+    /// </summary>
     private async Task FlushLockedAsync(SharedFileBatchReason reason, CancellationToken cancellationToken)
     {
         if (_buffer.Count == 0)
@@ -689,26 +694,43 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
             expected.Add(row.Key);
         }
 
-        byte[] content;
-        using (var destination = new MemoryStream())
-        {
-            try
-            {
-                using var previous = _current is null ? null : new MemoryStream(_current, writable: false);
-                _format.Write(previous, updates, destination, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw _saveError = new SharedFileSaveException(FilePath, batch, updates.Length, 1,
-                    new InvalidDataException($"The format {_format.GetType().Name} could not write the file: {ex.Message}", ex));
-            }
+        var content = RenderBatch(updates, batch, cancellationToken);
+        var sha = Hash(content);
+        var attempts = await SaveFileAsync(content, sha, expected, batch, updates.Length, cancellationToken).ConfigureAwait(false);
+        await RecordBatchAsync(updates, batch, content.Length, sha, expected.Count, reason, attempts, cancellationToken).ConfigureAwait(false);
+        _current = content;
+        _fileKeys.UnionWith(expected);
+        _logger.LogDebug("Saved batch {Batch} of {File}: {Items} rows ({Reason}), {Rows} in the file", batch, FilePath, updates.Length, reason, expected.Count);
+        ClearBuffer(reason);
+    }
 
-            content = destination.ToArray();
+    /// <summary>The file's next content: the current file with <paramref name="updates"/> written in by the format.</summary>
+    private byte[] RenderBatch(SharedFileRow<TRow>[] updates, int batch, CancellationToken cancellationToken)
+    {
+        using var destination = new MemoryStream();
+        try
+        {
+            using var previous = _current is null ? null : new MemoryStream(_current, writable: false);
+            _format.Write(previous, updates, destination, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw _saveError = new SharedFileSaveException(FilePath, batch, updates.Length, 1,
+                new InvalidDataException($"The format {_format.GetType().Name} could not write the file: {ex.Message}", ex));
         }
 
-        var sha = Hash(content);
+        return destination.ToArray();
+    }
+
+    /// <summary>
+    /// Replaces the file with <paramref name="content"/> (retried by the policy), after a durable backup of the
+    /// current one; the new file is kept only when it reads back with the expected hash and keys. Returns the
+    /// number of attempts.
+    /// </summary>
+    private async Task<int> SaveFileAsync(byte[] content, string sha, HashSet<string> expected, int batch, int rows, CancellationToken cancellationToken)
+    {
         var attempts = 0;
-        var options = new AtomicWriteOptions { KeepBackup = _current is not null, Validate = stream => ValidateSaved(stream, sha, expected, updates.Length) };
+        var options = new AtomicWriteOptions { KeepBackup = _current is not null, Validate = stream => ValidateSaved(stream, sha, expected, rows) };
         try
         {
             await _retry.ExecuteAsync(
@@ -731,9 +753,19 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _logger.LogError(ex, "Batch {Batch} of {File} could not be saved after {Attempts} attempt(s): {Message}", batch, FilePath, attempts, ex.Message);
-            throw _saveError = new SharedFileSaveException(FilePath, batch, updates.Length, attempts, ex);
+            throw _saveError = new SharedFileSaveException(FilePath, batch, rows, attempts, ex);
         }
 
+        return attempts;
+    }
+
+    /// <summary>
+    /// Records the saved batch in the checkpoint and writes it (retried by the policy). When the checkpoint
+    /// cannot be written, the in-memory checkpoint and the file go back to the previous batch unless the new
+    /// checkpoint reached the disk.
+    /// </summary>
+    private async Task RecordBatchAsync(SharedFileRow<TRow>[] updates, int batch, int fileLength, string sha, int rowsInFile, SharedFileBatchReason reason, int attempts, CancellationToken cancellationToken)
+    {
         var before = _checkpoint.Clone();
         var now = _time.GetUtcNow();
         foreach (var row in updates)
@@ -743,9 +775,9 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
 
         _checkpoint.Batch = batch;
         _checkpoint.Sha256 = sha;
-        _checkpoint.FileLength = content.Length;
+        _checkpoint.FileLength = fileLength;
         _checkpoint.TotalCostUsd += _bufferedCost;
-        _checkpoint.AddBatch(new SharedFileBatchRecord(batch, updates.Length, expected.Count, now, sha, _bufferedCost, reason));
+        _checkpoint.AddBatch(new SharedFileBatchRecord(batch, updates.Length, rowsInFile, now, sha, _bufferedCost, reason));
         _checkpoint.UpdateLastRun(r => r with { Processed = r.Processed + updates.Length, Batches = r.Batches + 1 });
         try
         {
@@ -766,10 +798,11 @@ public sealed class SharedFileBatches<TRow> : IAsyncDisposable
             _logger.LogError(ex, "The checkpoint of batch {Batch} of {File} could not be written: {Message}", batch, FilePath, ex.Message);
             throw _saveError = new SharedFileSaveException(FilePath, batch, updates.Length, attempts, ex);
         }
+    }
 
-        _current = content;
-        _fileKeys.UnionWith(expected);
-        _logger.LogDebug("Saved batch {Batch} of {File}: {Items} rows ({Reason}), {Rows} in the file", batch, FilePath, updates.Length, reason, expected.Count);
+    /// <summary>Empties the buffer after a saved batch and adapts the next batch's size to what this one cost.</summary>
+    private void ClearBuffer(SharedFileBatchReason reason)
+    {
         var count = _buffer.Count;
         var bytes = _bufferedBytes;
         _buffer.Clear();

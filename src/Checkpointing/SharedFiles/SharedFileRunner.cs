@@ -48,29 +48,10 @@ public static class SharedFileRunner
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDegreeOfParallelism, 1);
         var logger = options.Logger ?? NullLogger.Instance;
         var list = items.ToList();
-        var keys = new string[list.Count];
-        for (var i = 0; i < list.Count; i++)
-        {
-            try
-            {
-                keys[i] = getKey(list[i]);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw new ArgumentException($"The key of item {i + 1} could not be computed: {ex.Message}", nameof(getKey), ex);
-            }
-        }
-
+        var keys = ComputeKeys(list, getKey);
         await using var batches = await SharedFileBatches<TRow>.OpenAsync(fs, format, options, cancellationToken).ConfigureAwait(false);
         var plan = (await batches.PlanAsync(keys, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-        var work = new List<(TItem Item, string Key)>(plan.Count);
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (plan.Contains(keys[i]))
-            {
-                work.Add((list[i], keys[i]));
-            }
-        }
+        var work = SelectPlanned(list, keys, plan);
 
         var batchesBefore = batches.LastBatch;
         var costBefore = batches.Checkpoint.TotalCostUsd;
@@ -127,6 +108,40 @@ public static class SharedFileRunner
 
         await batches.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
         return Result(batches, work.Count, failed, list.Count, batchesBefore, costBefore);
+    }
+
+    /// <summary>Every item's key, in order; a <paramref name="getKey"/> that throws is reported with the item's position.</summary>
+    private static string[] ComputeKeys<TItem>(List<TItem> list, Func<TItem, string> getKey)
+    {
+        var keys = new string[list.Count];
+        for (var i = 0; i < list.Count; i++)
+        {
+            try
+            {
+                keys[i] = getKey(list[i]);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new ArgumentException($"The key of item {i + 1} could not be computed: {ex.Message}", nameof(getKey), ex);
+            }
+        }
+
+        return keys;
+    }
+
+    /// <summary>The items whose key the plan keeps, in the given order.</summary>
+    private static List<(TItem Item, string Key)> SelectPlanned<TItem>(List<TItem> list, string[] keys, HashSet<string> plan)
+    {
+        var work = new List<(TItem Item, string Key)>(plan.Count);
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (plan.Contains(keys[i]))
+            {
+                work.Add((list[i], keys[i]));
+            }
+        }
+
+        return work;
     }
 
     private static SharedFileRunResult Result<TRow>(SharedFileBatches<TRow> batches, int planned, int failed, int total, int batchesBefore, decimal costBefore)

@@ -37,13 +37,13 @@ public sealed class FileCheckpointStore : ICheckpointStore
     public string Root { get; }
 
     /// <summary>The folder of a run's checkpoints: <c>&lt;root&gt;/&lt;runId&gt;/checkpoints</c>.</summary>
-    public string GetCheckpointDirectory(string runId) => Path.Combine(Root, runId, "checkpoints");
+    internal string GetCheckpointDirectory(string runId) => Path.Combine(Root, runId, "checkpoints");
 
     /// <summary>The snapshot file of a stage.</summary>
-    public string GetSnapshotPath(string runId, string stageName) => Path.Combine(GetCheckpointDirectory(runId), stageName + ".json");
+    internal string GetSnapshotPath(string runId, string stageName) => Path.Combine(GetCheckpointDirectory(runId), stageName + ".json");
 
     /// <summary>The journal file of a stage.</summary>
-    public string GetJournalPath(string runId, string stageName) => Path.Combine(GetCheckpointDirectory(runId), stageName + ".journal");
+    internal string GetJournalPath(string runId, string stageName) => Path.Combine(GetCheckpointDirectory(runId), stageName + ".journal");
 
     /// <inheritdoc />
     public Task<ICheckpointJournal> OpenAsync(CheckpointOpenRequest request, CancellationToken cancellationToken)
