@@ -76,6 +76,30 @@ public sealed class SaveHookTests
         Assert.Equal([CheckpointKeys.From(1), CheckpointKeys.From(2)], hooks[0].Seen.Keys.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Joining_a_hook_to_a_definition_keeps_every_other_property()
+    {
+        // WithSaveHook copies the definition: a property added to StageDefinition and not copied would be lost
+        // silently for every stage with a hook. Every public property must come through (the two hook properties aside).
+        var definition = new StageDefinition<int, PageText>
+        {
+            StageName = "ocr",
+            OutputDirectory = "pages",
+            GetKey = CheckpointKeys.From,
+            OutputTypeInfo = TestJsonContext.Default.PageText,
+            Validate = _ => [],
+            ProcessAsync = (page, _, _) => ValueTask.FromResult(new PageText(page, "")),
+        };
+        var joined = definition.WithSaveHook(new RecordingHook(null!, null!, null));
+
+        var properties = typeof(StageDefinition<int, PageText>).GetProperties()
+            .Where(p => p.Name is not (nameof(StageDefinition<int, PageText>.OnOutputSavedAsync) or nameof(StageDefinition<int, PageText>.OpenSaveHookAsync)))
+            .ToList();
+        Assert.True(properties.Count >= 6);
+        Assert.All(properties, p => Assert.Same(p.GetValue(definition), p.GetValue(joined)));
+        Assert.NotNull(joined.OnOutputSavedAsync);
+    }
+
     private static StageDefinition<int, PageText> WithHook(StageDefinition<int, PageText> definition, TempDirectory dir, List<RecordingHook> hooks, string? failKey = null) => new()
     {
         StageName = definition.StageName,
