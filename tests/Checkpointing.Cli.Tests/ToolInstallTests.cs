@@ -16,7 +16,7 @@ public sealed class ToolInstallTests : IDisposable
     private readonly TempFolder _dir = new();
 
     // A version of its own, so no cache can serve another build of the tool.
-    private readonly string _version = "0.1.0-tooltest." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _version = "0.1.0-tooltest." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + ".r" + Guid.NewGuid().ToString("N")[..8]; // ".r": an all-digit identifier with a leading zero is not SemVer
 
     [Fact]
     public async Task The_packed_tool_installs_offline_as_this_platforms_ReadyToRun_package_and_runs()

@@ -12,8 +12,9 @@ public sealed class PackageTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "ckpt-pack-" + Guid.NewGuid().ToString("N"));
 
-    // A version of its own, so the global package cache can never serve a stale copy of the package.
-    private readonly string _version = "0.1.0-packtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N")[..8];
+    // A version of its own, so the global package cache can never serve a stale copy of the package. The random part
+    // starts with a letter: an all-digit SemVer identifier with a leading zero ("07866275") is refused by pack.
+    private readonly string _version = "0.1.0-packtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + ".r" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task A_consumer_of_the_package_gets_the_generator_and_runs_a_stage()
