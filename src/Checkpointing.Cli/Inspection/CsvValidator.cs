@@ -202,8 +202,8 @@ internal static class CsvValidator
         {
             if (!positions.TryGetValue(name, out var position))
             {
-                var near = template.MinBy(t => Distance(t, name));
-                findings.Add(Finding.Error(path, $"column '{name}' is not in the template" + (near is not null && Distance(near, name) <= 3 ? $"; did you mean '{near}'?" : ""), line: 1, column: name));
+                var near = template.MinBy(t => LsiFieldRules.EditDistance(t, name, int.MaxValue));
+                findings.Add(Finding.Error(path, $"column '{name}' is not in the template" + (near is not null && LsiFieldRules.EditDistance(near, name, int.MaxValue) <= 3 ? $"; did you mean '{near}'?" : ""), line: 1, column: name));
                 continue;
             }
 
@@ -301,30 +301,6 @@ internal static class CsvValidator
         }
 
         return -1;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }
 

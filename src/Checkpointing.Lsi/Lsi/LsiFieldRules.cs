@@ -152,8 +152,9 @@ public sealed class LsiFieldRules
         return bestDistance <= Math.Max(2, value.Length / 4) ? best : null;
     }
 
-    /// <summary>Levenshtein distance, ignoring case; stops early once a row exceeds <paramref name="limit"/>.</summary>
-    private static int EditDistance(string a, string b, int limit)
+    /// <summary>Levenshtein distance, ignoring case; stops early once a row exceeds <paramref name="limit"/>. Also the
+    /// `checkpoint` tool's "did you mean" for header names.</summary>
+    internal static int EditDistance(string a, string b, int limit)
     {
         if (Math.Abs(a.Length - b.Length) >= limit)
         {

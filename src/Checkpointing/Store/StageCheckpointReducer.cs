@@ -105,17 +105,7 @@ internal static class StageCheckpointReducer
 
     private static void AttemptFailed(StageCheckpointDocument state, RunRecord? run, CheckpointRecord record)
     {
-        var key = record.Key!;
-        var cost = record.CostUsd ?? 0m;
-        state.Failed.TryGetValue(key, out var previous);
-        state.Failed[key] = new FailedItem
-        {
-            Error = record.Error ?? "",
-            At = record.At,
-            Attempts = (previous?.Attempts ?? 0) + 1,
-            CostUsd = (previous?.CostUsd ?? 0m) + cost,
-        };
-        AddCost(state, run, cost);
+        RecordFailure(state, run, record, previousAttempts => (previousAttempts ?? 0) + 1);
         if (run is not null)
         {
             run.FailedAttempts++;
@@ -128,6 +118,16 @@ internal static class StageCheckpointReducer
     /// </summary>
     private static void ItemFailed(StageCheckpointDocument state, RunRecord? run, CheckpointRecord record)
     {
+        RecordFailure(state, run, record, previousAttempts => previousAttempts ?? 1);
+        if (run is not null)
+        {
+            run.Failed++;
+        }
+    }
+
+    /// <summary>The item's failure entry: this record's error and time, its cost added to the item's and the run's.</summary>
+    private static void RecordFailure(StageCheckpointDocument state, RunRecord? run, CheckpointRecord record, Func<int?, int> attempts)
+    {
         var key = record.Key!;
         var cost = record.CostUsd ?? 0m;
         state.Failed.TryGetValue(key, out var previous);
@@ -135,14 +135,10 @@ internal static class StageCheckpointReducer
         {
             Error = record.Error ?? "",
             At = record.At,
-            Attempts = previous?.Attempts ?? 1,
+            Attempts = attempts(previous?.Attempts),
             CostUsd = (previous?.CostUsd ?? 0m) + cost,
         };
         AddCost(state, run, cost);
-        if (run is not null)
-        {
-            run.Failed++;
-        }
     }
 
     private static void RunEnded(StageCheckpointDocument state, RunRecord? run, CheckpointRecord record)

@@ -205,10 +205,6 @@ internal static class StageSignatureParser
         return new KeySource(key.Name, keyType.SpecialType == SpecialType.System_String && keyType.NullableAnnotation == NullableAnnotation.Annotated);
     }
 
-    public static bool IsKeyType(ITypeSymbol type) =>
-        type.SpecialType is SpecialType.System_String or SpecialType.System_Int32 or SpecialType.System_Int64
-        || type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::System.Guid";
-
     public static ValidateSignature? ParseValidateMethod(IMethodSymbol method, ITypeSymbol output, Compilation compilation, Reporter report)
     {
         string? problem = null;

@@ -191,8 +191,7 @@ internal static class CumulativeCsvParser
                 return (member.Name, kind);
             }
 
-            if (type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
-                || type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::System.Guid")
+            if (IsKeyType(type))
             {
                 return (member.Name, CsvRowKeyKind.CheckpointKey);
             }
