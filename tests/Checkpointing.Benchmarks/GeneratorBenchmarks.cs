@@ -38,11 +38,13 @@ public class GeneratorBenchmarks
     private SyntaxTree[] _edits = [];
     private int _edit;
 
+    private bool SkipErrorCheck { get; init; }
+
     /// <summary>True when the generator assemblies have at least one generator to measure.</summary>
     public static bool HasGenerators() => GeneratorTypes("current").Length > 0;
 
-    /// <summary>Which generators run: each alone (on its own 200 types) or both on the whole compilation.</summary>
-    [Params("Checkpointed", "LsiRecord", "Both")]
+    /// <summary>Which generators run: each alone (on its own 200 types), both on the whole compilation, or <see cref="FloorGenerator"/> on both kinds of types (the driver's own cost: the baseline).</summary>
+    [Params("Floor", "Checkpointed", "LsiRecord", "Both")]
     public string Generators { get; set; } = "Both";
 
     /// <summary>The environment variable naming a baseline build of Checkpointing.Generators.dll.</summary>
@@ -58,9 +60,9 @@ public class GeneratorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var generatorTypes = GeneratorTypes(Version)
-            .Where(t => Generators == "Both" || t.Name == Generators + "Generator")
-            .ToArray();
+        var generatorTypes = Generators == "Floor"
+            ? [typeof(FloorGenerator)]
+            : GeneratorTypes(Version).Where(t => Generators == "Both" || t.Name == Generators + "Generator").ToArray();
         if (generatorTypes.Length == 0)
         {
             throw new InvalidOperationException("Checkpointing.Generators has no [Generator] yet: nothing to measure.");
@@ -71,7 +73,7 @@ public class GeneratorBenchmarks
         var sources = new List<string>();
         var runtime = typeof(StageRunner).Assembly;
         var lsiRuntime = typeof(Checkpointing.Lsi.LsiRecordAttribute).Assembly;
-        var checkpointed = generatorTypes.Any(t => t.Name == "CheckpointedGenerator");
+        var checkpointed = generatorTypes.Any(t => t.Name == "CheckpointedGenerator") || Generators == "Floor";
         if (checkpointed)
         {
             sources.AddRange(Enumerable.Range(0, Count).Select(StageSource));
@@ -79,7 +81,7 @@ public class GeneratorBenchmarks
 
         var template = ReadTemplate();
         var lsi = template is not null
-            && generatorTypes.Any(t => t.Name == "LsiRecordGenerator");
+            && (generatorTypes.Any(t => t.Name == "LsiRecordGenerator") || Generators == "Floor");
         if (lsi)
         {
             var columns = ReadColumns(template!);
@@ -105,10 +107,11 @@ public class GeneratorBenchmarks
 
         _warmDriver = NewDriver().RunGeneratorsAndUpdateCompilation(_compilation, out var output, out var diagnostics);
         var result = _warmDriver.GetRunResult();
-        var errors = output.GetDiagnostics().Concat(diagnostics).Count(d => d.Severity == DiagnosticSeverity.Error);
+        // Compiling the output for its errors takes longer than the runs measured; a profile leaves it out.
+        var errors = SkipErrorCheck ? 0 : output.GetDiagnostics().Concat(diagnostics).Count(d => d.Severity == DiagnosticSeverity.Error);
         Console.WriteLine($"// Setup: generators [{string.Join(", ", generatorTypes.Select(t => t.Name))}]; "
             + $"{(checkpointed ? Count : 0)} stages, {(lsi ? Count : 0)} LSI records; {result.GeneratedTrees.Length} files generated; {errors} error diagnostic(s)");
-        foreach (var d in output.GetDiagnostics().Concat(diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).Take(5))
+        foreach (var d in SkipErrorCheck ? [] : output.GetDiagnostics().Concat(diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).Take(5))
         {
             Console.WriteLine("//   " + d);
         }
@@ -215,6 +218,23 @@ public class GeneratorBenchmarks
                 }
             }
         }
+    }
+
+    /// <summary><c>--generator-profile</c>: repeats a full run or an unrelated edit, for a profiler attached to the process.</summary>
+    public static void Repeat(string generators, bool edits, int count)
+    {
+        var bench = new GeneratorBenchmarks { Generators = generators, SkipErrorCheck = true };
+        bench.Setup();
+        var pause = GC.GetTotalPauseDuration();
+        var gen2 = GC.CollectionCount(2);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            _ = edits ? bench.UnrelatedEdit() : bench.FullRun();
+        }
+
+        Console.WriteLine($"{generators}: {count} {(edits ? "unrelated edits" : "full runs")} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds:0} ms; "
+            + $"GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(2) - gen2} gen 2 collections");
     }
 
     [Benchmark(Baseline = true, Description = "Full run, new driver")]

@@ -24,16 +24,24 @@ public static class Program
     {
         if (args.Contains("--generator-timing"))
         {
-            // --generators=LsiRecord (or Checkpointed, Both) measures one case; --rounds=N sets the rounds.
+            // --generators=LsiRecord (or Checkpointed, Both, Floor) measures one case; --rounds=N sets the rounds.
             var only = args.FirstOrDefault(a => a.StartsWith("--generators=", StringComparison.Ordinal))?.Substring("--generators=".Length);
             var rounds = args.FirstOrDefault(a => a.StartsWith("--rounds=", StringComparison.Ordinal)) is { } r
                 ? int.Parse(r.Substring("--rounds=".Length), System.Globalization.CultureInfo.InvariantCulture)
                 : args.Contains("--quick") ? 3 : 7;
-            foreach (var generators in new[] { "Checkpointed", "LsiRecord", "Both" }.Where(g => only is null || g == only))
+            foreach (var generators in new[] { "Floor", "Checkpointed", "LsiRecord", "Both" }.Where(g => only is null || g == only))
             {
                 GeneratorBenchmarks.PrintTimings(generators, runs: rounds);
             }
 
+            return 0;
+        }
+
+        if (args.FirstOrDefault(a => a.StartsWith("--generator-profile=", StringComparison.Ordinal)) is { } profile)
+        {
+            // For a profiler (dotnet-trace): N full runs (--generator-profile=full:N) or N unrelated edits (edit:N) of both generators.
+            var parts = profile.Substring("--generator-profile=".Length).Split(':');
+            GeneratorBenchmarks.Repeat("Both", edits: parts[0] == "edit", int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
             return 0;
         }
 
