@@ -26,6 +26,8 @@ public class GeneratorBenchmarks
 {
     private const int Count = 200;
 
+    private const int WarmupRounds = 6;
+
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     private ImmutableArray<ISourceGenerator> _generators;
@@ -129,8 +131,17 @@ public class GeneratorBenchmarks
         foreach (var bench in benches)
         {
             bench.Setup();
-            bench.FullRun(); // JIT and first-touch costs out of the measured rounds
-            bench.UnrelatedEdit();
+        }
+
+        // JIT and first-touch costs out of the measured rounds: tiered compilation takes several rounds to promote
+        // the generators' and Roslyn's hot methods, and until then a round runs up to 2x slower.
+        for (var i = 0; i < WarmupRounds; i++)
+        {
+            foreach (var bench in benches)
+            {
+                bench.FullRun();
+                bench.UnrelatedEdit();
+            }
         }
 
         var samples = benches.ToDictionary(b => b.Version, _ => new List<(double Full, double FullGenerators, double Edit, double EditGenerators)>());
@@ -140,9 +151,12 @@ public class GeneratorBenchmarks
             // runs amid the first one's garbage, which on its own made identical builds differ by 1.5x.
             foreach (var bench in i % 2 == 0 ? benches : Enumerable.Reverse(benches))
             {
+                // Each run starts on a collected heap, so no run pays for the garbage of the one before it.
+                Collect();
                 var start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var full = bench.FullRun();
                 var fullWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+                Collect();
                 start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var edit = bench.UnrelatedEdit();
                 var editWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
@@ -152,6 +166,13 @@ public class GeneratorBenchmarks
                     $"{generators} {bench.Version}: full run {fullWall.TotalMilliseconds:0} ms wall, {full.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators; "
                     + $"unrelated edit {editWall.TotalMilliseconds:0} ms wall, {edit.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators");
             }
+        }
+
+        static void Collect()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
         }
 
         static double Median(IEnumerable<double> values)
