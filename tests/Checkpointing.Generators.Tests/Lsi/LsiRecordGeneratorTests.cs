@@ -137,8 +137,29 @@ public sealed class LsiRecordGeneratorTests
     {
         // The 107 columns of the test projects' FullLsiRow (tests/Shared), read from syntax (one declaration, no
         // constructor); extraMember adds one that a rule rejects or that only its symbol can tell.
-        var source = "using System;\n" + File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Shared", "FullLsiRow.cs"))
-            .Replace("public partial class FullLsiRow\n{\n", "public partial class FullLsiRow\n{\n" + extraMember);
+        var fromSyntax = AssertSyntaxGivesWhatBindingGives(usings: "", extraMember, after: "");
+        Assert.Equal(diagnostics, !fromSyntax.GeneratorDiagnostics.IsEmpty);
+    }
+
+    [Theory]
+    // Names the syntax reader looks up, where a lookup finds something else than Checkpointing.Lsi's types or
+    // several things: the reader must then answer what binding answers (here, by binding).
+    [InlineData("using LsiColumnAttribute = Checkpointing.Lsi.LsiColumnAttribute;\n", "", "")]
+    [InlineData("using LsiColumnAttribute = System.ObsoleteAttribute;\n", "", "")]
+    [InlineData("", "", "public sealed class LsiColumn : System.Attribute { public LsiColumn(string name) { } }\n")]
+    [InlineData("", "", "public sealed class LsiColumnAttribute : System.Attribute { public LsiColumnAttribute(string name) { } }\n")]
+    [InlineData("", "", "public sealed class LsiColumnAttribute<T> : System.Attribute { public LsiColumnAttribute(string name) { } }\n")]
+    [InlineData("", "", "public enum LsiFormat { Isbn }\n")]
+    [InlineData("", "    public sealed class DateOnly { }\n", "")]
+    // An alias to another System type: the reader once took it for System.DateOnly (it checked the namespace, not the name).
+    [InlineData("using DateOnly = System.DateTime;\n", "", "")]
+    public void Names_read_from_syntax_mean_what_binding_makes_of_them(string usings, string extraMember, string after) =>
+        AssertSyntaxGivesWhatBindingGives(usings, extraMember, after);
+
+    private static GeneratorOutcome AssertSyntaxGivesWhatBindingGives(string usings, string extraMember, string after)
+    {
+        var source = "using System;\n" + usings + File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Shared", "FullLsiRow.cs"))
+            .Replace("public partial class FullLsiRow\n{\n", "public partial class FullLsiRow\n{\n" + extraMember) + after;
         // A second declaration makes the parser read every member from its symbol; a constructor, the constructors.
         var end = source.LastIndexOf('}');
         var symbols = source + "\npublic partial class FullLsiRow { }\n";
@@ -159,7 +180,7 @@ public sealed class LsiRecordGeneratorTests
             }
         }
 
-        Assert.Equal(diagnostics, !fromSyntax.GeneratorDiagnostics.IsEmpty);
+        return fromSyntax;
     }
 
     private static string RepositoryRoot()

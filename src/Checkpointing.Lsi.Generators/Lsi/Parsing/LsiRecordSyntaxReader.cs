@@ -248,7 +248,7 @@ internal static class LsiRecordSyntaxReader
                     break;
                 case IdentifierNameSyntax { Identifier.ValueText: "DateOnly" }:
                     kind = LsiMemberKind.DateOnly;
-                    return Lookup("DateOnly") is { ContainingType: null, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+                    return Lookup("DateOnly") is { Name: "DateOnly", ContainingType: null, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
                 case IdentifierNameSyntax { Identifier.ValueText: "DateTime" }:
                     kind = LsiMemberKind.DateTime;
                     return Lookup("DateTime") is { SpecialType: SpecialType.System_DateTime };
@@ -266,10 +266,25 @@ internal static class LsiRecordSyntaxReader
         {
             if (!_types.TryGetValue(name, out var type))
             {
-                type = model.GetSpeculativeTypeInfo(position, SyntaxFactory.IdentifierName(name), SpeculativeBindingOption.BindAsTypeOrNamespace).Type;
-                if (type is null or IErrorTypeSymbol)
+                // A lookup answers the common cases (no such name, one non-generic type) without binding: a name that
+                // binds to nothing makes speculative binding search every reference for a forwarded type, for its
+                // error message. Anything else (an alias, several candidates, a generic) is bound as the compiler would.
+                var found = model.LookupNamespacesAndTypes(position, name: name);
+                if (found.Length == 0)
                 {
                     type = null;
+                }
+                else if (found.Length == 1 && found[0] is INamedTypeSymbol { Arity: 0 } named)
+                {
+                    type = named;
+                }
+                else
+                {
+                    type = model.GetSpeculativeTypeInfo(position, SyntaxFactory.IdentifierName(name), SpeculativeBindingOption.BindAsTypeOrNamespace).Type;
+                    if (type is null or IErrorTypeSymbol)
+                    {
+                        type = null;
+                    }
                 }
 
                 _types.Add(name, type);
