@@ -39,9 +39,9 @@ public static class Program
 
         if (args.FirstOrDefault(a => a.StartsWith("--generator-profile=", StringComparison.Ordinal)) is { } profile)
         {
-            // For a profiler (dotnet-trace): N full runs (--generator-profile=full:N) or N unrelated edits (edit:N) of both generators.
+            // For a profiler (dotnet-trace): N full runs (--generator-profile=full:N) or N unrelated edits (edit:N) of both generators (or edit:N:LsiRecord...).
             var parts = profile.Substring("--generator-profile=".Length).Split(':');
-            GeneratorBenchmarks.Repeat("Both", edits: parts[0] == "edit", int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+            GeneratorBenchmarks.Repeat(parts.Length > 2 ? parts[2] : "Both", edits: parts[0] == "edit", int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
             return 0;
         }
 

@@ -22,7 +22,14 @@ public sealed class LsiRecordGenerator : IIncrementalGenerator
                 KnownTypeNames.LsiRecord,
                 static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 LsiRecordParser.Parse)
-            .WithTrackingName(TrackingNames.LsiRecords);
+            .WithTrackingName(TrackingNames.LsiRecords)
+            // Reading the members is served from the cache while the declaration and the names it uses are the same;
+            // only a record that needs its symbols is read again on each compilation.
+            .Select(LsiRecordParser.ReadFromSyntax)
+            .WithTrackingName(TrackingNames.LsiRecordsRead)
+            .Combine(context.CompilationProvider)
+            .Select(static (pair, ct) => LsiRecordParser.Bind(pair.Left, pair.Right, ct))
+            .WithTrackingName(TrackingNames.LsiRecordsBound);
 
         var templates = context.AdditionalTextsProvider
             .Where(static file => file.Path.EndsWith(".csv", System.StringComparison.OrdinalIgnoreCase))

@@ -111,14 +111,50 @@ public sealed class LsiRecordGeneratorTests
 
         var result = driver.RunGenerators(edited).GetRunResult();
 
-        IncrementalAssert.AllCachedOrUnchanged(result, LsiTracking.LsiRecords, LsiTracking.LsiTemplates, LsiTracking.LsiResolved, LsiTracking.LsiModels, LsiTracking.LsiDiagnostics);
-        // Only this generator's steps: Roslyn's own ForAttributeWithMetadataName steps carry the compilation.
-        foreach (var name in new[] { LsiTracking.LsiRecords, LsiTracking.LsiTemplates, LsiTracking.LsiResolved, LsiTracking.LsiModels })
+        IncrementalAssert.AllCachedOrUnchanged(result, LsiTracking.LsiRecords, LsiTracking.LsiRecordsRead, LsiTracking.LsiRecordsBound,
+            LsiTracking.LsiTemplates, LsiTracking.LsiResolved, LsiTracking.LsiModels, LsiTracking.LsiDiagnostics);
+        // The members were not read again: the step that reads them was served from its cache.
+        Assert.Equal(IncrementalStepRunReason.Cached, result.Results.Single().TrackedSteps[LsiTracking.LsiRecordsRead].Single().Outputs.Single().Reason);
+        // Only this generator's steps: Roslyn's own ForAttributeWithMetadataName steps carry the compilation. The first
+        // step holds the record's declaration on purpose (see LsiRecordInput); what follows the member reading holds values.
+        foreach (var name in new[] { LsiTracking.LsiRecordsBound, LsiTracking.LsiTemplates, LsiTracking.LsiResolved, LsiTracking.LsiModels })
         {
             foreach (var output in result.Results.Single().TrackedSteps[name].SelectMany(s => s.Outputs))
             {
                 Assert.False(output.Value is Compilation or ISymbol or SyntaxNode, $"Step {name} holds a {output.Value.GetType().Name}");
             }
+        }
+    }
+
+    [Theory]
+    // A name the members use changes meaning through another file: the members must be read again, not taken from the cache.
+    [InlineData("namespace BookPipeline; public sealed class LsiColumn : System.Attribute { public LsiColumn(string name) { } }")]
+    [InlineData("namespace BookPipeline; public enum LsiFormat { Isbn, UsdPrice, Percent }")]
+    [InlineData("namespace BookPipeline; public struct DateOnly { }")]
+    // A record that needs its symbols ([LsiUnmappedColumns]) is read again on each compilation, and gives the same.
+    [InlineData("class Other { int x; }")]
+    public void An_edit_elsewhere_gives_what_a_fresh_run_gives(string otherFile)
+    {
+        var book = LsiTestSources.Book
+            .Replace("System.DateOnly? PubDate", "DateOnly? PubDate")
+            .Replace("using Checkpointing.Lsi;", "using System;\nusing Checkpointing.Lsi;");
+        foreach (var source in new[] { book, book.Replace("    [LsiColumn(\"Pages\")]", "    [LsiUnmappedColumns] public System.Collections.Generic.Dictionary<string, string>? Rest { get; set; }\n    [LsiColumn(\"Pages\")]") })
+        {
+            var compilation = GeneratorHarness.CreateCompilation(source, "class Other { }");
+            var driver = GeneratorHarness.CreateDriver([LsiTestSources.Template], new LsiRecordGenerator()).RunGenerators(compilation);
+            var edited = compilation.ReplaceSyntaxTree(
+                compilation.SyntaxTrees.Last(),
+                CSharpSyntaxTree.ParseText(otherFile, GeneratorHarness.ParseOptions, path: "Source1.cs"));
+
+            var warm = driver.RunGenerators(edited).GetRunResult();
+            var fresh = GeneratorHarness.CreateDriver([LsiTestSources.Template], new LsiRecordGenerator()).RunGenerators(edited).GetRunResult();
+
+            Assert.Equal(fresh.Diagnostics.Select(d => d.ToString()), warm.Diagnostics.Select(d => d.ToString()));
+            Assert.Equal(fresh.GeneratedTrees.Select(t => t.ToString()), warm.GeneratedTrees.Select(t => t.ToString()));
+            var before = driver.GetRunResult();
+            var changesMeaning = otherFile.StartsWith("namespace", StringComparison.Ordinal);
+            Assert.Equal(changesMeaning, before.Diagnostics.Length != warm.Diagnostics.Length
+                || !before.GeneratedTrees.Select(t => t.ToString()).SequenceEqual(warm.GeneratedTrees.Select(t => t.ToString())));
         }
     }
 

@@ -59,6 +59,37 @@ internal sealed record LsiRecordSyntaxModel(
     EquatableArray<LsiMemberModel> Members,
     EquatableArray<DiagnosticInfo> Diagnostics);
 
+/// <summary>What an <c>[LsiRecord]</c> type says of itself (its attribute, name, shape), with the diagnostics about it.</summary>
+internal sealed record LsiRecordHeader(
+    string? Namespace,
+    string TypeName,
+    string HintName,
+    string FullyQualifiedName,
+    bool IsRecord,
+    string? Template,
+    LocationInfo? AttributeLocation,
+    bool EscapeInjection,
+    string? DateFormat,
+    EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>
+/// The first step's output for one record: either the record read from symbols (<see cref="Record"/>), or its
+/// declaration and the meaning of the names its members use (<see cref="Names"/>), for the next step to read them.
+/// </summary>
+/// <remarks>
+/// Unlike every other step's value this one holds a syntax node, on purpose: a node is equal only to itself, and the
+/// same node comes back exactly when its syntax tree did not change, so the step that reads the members is served from
+/// its cache after an edit elsewhere. It holds no symbol and no compilation, and its tree is in the compilation anyway.
+/// </remarks>
+internal sealed record LsiRecordInput(
+    LsiRecordHeader Header,
+    Parsing.LsiRecordSyntaxReader.NameFacts? Names,
+    Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax? Declaration,
+    LsiRecordSyntaxModel? Record);
+
+/// <summary>The second step's output: the record read, or the input to read again with symbols.</summary>
+internal sealed record LsiRecordRead(LsiRecordSyntaxModel? Record, LsiRecordInput? NeedsBinding);
+
 /// <summary>The header of an LSI template additional file.</summary>
 internal sealed record LsiTemplate(string FileName, EquatableArray<string> Columns, string? Error);
 

@@ -34,15 +34,93 @@ internal static class LsiRecordParser
         bool IsNullable,
         System.Func<string> TypeDisplay);
 
-    public static LsiRecordSyntaxModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first step, which <c>ForAttributeWithMetadataName</c> runs again on every compilation: the type's own facts
+    /// and, when its members can be read from syntax alone, only the few names they use (what the compiler binds them
+    /// to here), so the next step, which reads the members, is served from its cache while the declaration is the same.
+    /// Anything else is read here from symbols, as before.
+    /// </summary>
+    public static LsiRecordInput Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        var header = ReadHeader(type, declaration, context.Attributes[0], cancellationToken);
+        if (LsiRecordSyntaxReader.CanReadMembers(type, declaration) && !declaration.ContainsDirectives)
+        {
+            var names = LsiRecordSyntaxReader.NameFacts.Read(context.SemanticModel, declaration);
+            return new LsiRecordInput(header, names, declaration, Record: null);
+        }
+
+        return new LsiRecordInput(header, null, null, ReadMembers(header, type, declaration, context.SemanticModel, cancellationToken));
+    }
+
+    /// <summary>
+    /// The second step: every member read from syntax with the names of the first step. A member that only its symbol
+    /// can tell, or any member diagnostic (its message shows the member's type as the compiler displays it), leaves the
+    /// record to <see cref="Bind"/>.
+    /// </summary>
+    public static LsiRecordRead ReadFromSyntax(LsiRecordInput input, CancellationToken cancellationToken)
+    {
+        if (input.Record is not null)
+        {
+            return new LsiRecordRead(input.Record, null);
+        }
+
+        var lookups = new LsiRecordSyntaxReader.Lookups(input.Names!);
+        var columns = new ColumnCollector(input.Header);
+        foreach (var member in input.Declaration!.Members)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (member.AttributeLists.Count == 0)
+            {
+                continue;
+            }
+
+            var facts = member switch
+            {
+                PropertyDeclarationSyntax property => LsiRecordSyntaxReader.TryRead(property, lookups),
+                FieldDeclarationSyntax field => LsiRecordSyntaxReader.TryRead(field, lookups),
+                IndexerDeclarationSyntax => null,
+                _ => NotAColumn,
+            };
+
+            if (facts is null || (facts != NotAColumn && !columns.AddWithoutDiagnostic(facts)))
+            {
+                return new LsiRecordRead(null, input);
+            }
+        }
+
+        return new LsiRecordRead(columns.ToModel(), null);
+    }
+
+    /// <summary>
+    /// The third step, on every compilation: a record the second step read is passed on as it is; one it could not is
+    /// read here with the compilation's semantic model, member by member (syntax first, else the member's symbol).
+    /// </summary>
+    public static LsiRecordSyntaxModel Bind(LsiRecordRead read, Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (read.Record is not null)
+        {
+            return read.Record;
+        }
+
+        var input = read.NeedsBinding!;
+        var declaration = input.Declaration!;
+        var semanticModel = compilation.GetSemanticModel(declaration.SyntaxTree);
+        var type = (INamedTypeSymbol)semanticModel.GetDeclaredSymbol(declaration, cancellationToken)!;
+        return ReadMembers(input.Header, type, declaration, semanticModel, cancellationToken);
+    }
+
+    // Stands for a member that is neither a column nor the unmapped columns (a method, an event, a nested type).
+    private static readonly ColumnFacts NotAColumn = new("", "", false, LsiFormatKind.Default, 0, null, null, null, null, false, () => "");
+
+    /// <summary>The type's own facts and diagnostics, from its symbol, its declaration and its [LsiRecord].</summary>
+    private static LsiRecordHeader ReadHeader(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData attribute, CancellationToken cancellationToken)
+    {
         var diagnostics = new List<DiagnosticInfo>();
         var typeLocation = LocationInfo.From(declaration.Identifier.GetLocation());
         var typeName = type.Name;
 
-        var attribute = context.Attributes[0];
         string? template = null;
         string? dateFormat = null;
         var escapeInjection = true;
@@ -85,29 +163,27 @@ internal static class LsiRecordParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiRecordNotConstructible, typeLocation, typeName, "has no parameterless constructor"));
         }
 
-        var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
-        var members = new List<LsiMemberModel>();
-        var byColumn = new Dictionary<string, string>(System.StringComparer.Ordinal);
-        string? unmappedMember = null;
-        LocationInfo? unmappedLocation = null;
-        void AddColumn(ColumnFacts facts)
-        {
-            var parsed = Check(facts, diagnostics);
-            if (parsed is null)
-            {
-                return;
-            }
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString() : null;
+        return new LsiRecordHeader(
+            ns,
+            typeName,
+            HintNames.For(type, "LsiRecord"),
+            type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            type.IsRecord,
+            template,
+            LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
+            escapeInjection,
+            dateFormat,
+            new EquatableArray<DiagnosticInfo>(diagnostics));
+    }
 
-            if (byColumn.TryGetValue(parsed.ColumnName, out var previous))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiDuplicateColumn, parsed.Location, parsed.ColumnName, previous, parsed.MemberName));
-                return;
-            }
-
-            byColumn.Add(parsed.ColumnName, parsed.MemberName);
-            members.Add(parsed);
-        }
-
+    /// <summary>The members of a record, each from its syntax when it can be read so, else from its symbol.</summary>
+    private static LsiRecordSyntaxModel ReadMembers(
+        LsiRecordHeader header, INamedTypeSymbol type, TypeDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        var typeName = header.TypeName;
+        var columns = new ColumnCollector(header);
+        var diagnostics = columns.Diagnostics;
         void AddMember(ISymbol member)
         {
             if (member is not (IPropertySymbol or IFieldSymbol) || member.IsImplicitlyDeclared)
@@ -123,14 +199,14 @@ internal static class LsiRecordParser
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsShape, location, member.Name, problem));
                 }
-                else if (unmappedMember is not null)
+                else if (columns.UnmappedMember is not null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsTwice, location, typeName, unmappedMember, member.Name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsTwice, location, typeName, columns.UnmappedMember, member.Name));
                 }
                 else
                 {
-                    unmappedMember = member.Name;
-                    unmappedLocation = location;
+                    columns.UnmappedMember = member.Name;
+                    columns.UnmappedLocation = location;
                 }
 
                 return;
@@ -139,14 +215,13 @@ internal static class LsiRecordParser
             var column = member.GetAttributes().FirstOrDefault(a => IsLsiColumn(a.AttributeClass));
             if (column is not null && ReadFacts(member, column, cancellationToken) is { } facts)
             {
-                AddColumn(facts);
+                columns.Add(facts);
             }
         }
 
         if (LsiRecordSyntaxReader.CanReadMembers(type, declaration))
         {
             // One declaration holds every member, in the order GetMembers() gives them: read each from its syntax.
-            var semanticModel = context.SemanticModel;
             var lookups = new LsiRecordSyntaxReader.Lookups(semanticModel, declaration.OpenBraceToken.Span.End);
             foreach (var member in declaration.Members)
             {
@@ -162,7 +237,7 @@ internal static class LsiRecordParser
                     case PropertyDeclarationSyntax property:
                         if (LsiRecordSyntaxReader.TryRead(property, lookups) is { } propertyFacts)
                         {
-                            AddColumn(propertyFacts);
+                            columns.Add(propertyFacts);
                         }
                         else if (semanticModel.GetDeclaredSymbol(property, cancellationToken) is { } symbol)
                         {
@@ -173,7 +248,7 @@ internal static class LsiRecordParser
                     case FieldDeclarationSyntax field:
                         if (LsiRecordSyntaxReader.TryRead(field, lookups) is { } fieldFacts)
                         {
-                            AddColumn(fieldFacts);
+                            columns.Add(fieldFacts);
                             break;
                         }
 
@@ -205,21 +280,61 @@ internal static class LsiRecordParser
             }
         }
 
-        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString() : null;
-        return new LsiRecordSyntaxModel(
-            ns,
-            typeName,
-            HintNames.For(type, "LsiRecord"),
-            type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            type.IsRecord,
-            template,
-            attributeLocation,
-            escapeInjection,
-            dateFormat,
-            unmappedMember,
-            unmappedLocation,
-            new EquatableArray<LsiMemberModel>(members),
-            new EquatableArray<DiagnosticInfo>(diagnostics));
+        return columns.ToModel();
+    }
+
+    /// <summary>Checks each column member as it comes and gathers the record's model and diagnostics.</summary>
+    private sealed class ColumnCollector(LsiRecordHeader header)
+    {
+        private readonly List<LsiMemberModel> _members = [];
+        private readonly Dictionary<string, string> _byColumn = new(System.StringComparer.Ordinal);
+
+        public List<DiagnosticInfo> Diagnostics { get; } = [.. header.Diagnostics];
+
+        public string? UnmappedMember { get; set; }
+
+        public LocationInfo? UnmappedLocation { get; set; }
+
+        public void Add(ColumnFacts facts)
+        {
+            var parsed = Check(facts, Diagnostics);
+            if (parsed is null)
+            {
+                return;
+            }
+
+            if (_byColumn.TryGetValue(parsed.ColumnName, out var previous))
+            {
+                Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiDuplicateColumn, parsed.Location, parsed.ColumnName, previous, parsed.MemberName));
+                return;
+            }
+
+            _byColumn.Add(parsed.ColumnName, parsed.MemberName);
+            _members.Add(parsed);
+        }
+
+        /// <summary>Adds the column; false (and the record is to be read again with its symbols) when a rule reports on it.</summary>
+        public bool AddWithoutDiagnostic(ColumnFacts facts)
+        {
+            var count = Diagnostics.Count;
+            Add(facts);
+            return Diagnostics.Count == count;
+        }
+
+        public LsiRecordSyntaxModel ToModel() => new(
+            header.Namespace,
+            header.TypeName,
+            header.HintName,
+            header.FullyQualifiedName,
+            header.IsRecord,
+            header.Template,
+            header.AttributeLocation,
+            header.EscapeInjection,
+            header.DateFormat,
+            UnmappedMember,
+            UnmappedLocation,
+            new EquatableArray<LsiMemberModel>(_members),
+            new EquatableArray<DiagnosticInfo>(Diagnostics));
     }
 
     /// <summary>The facts of a member read from its symbol; null when the compiler already reports its attribute.</summary>

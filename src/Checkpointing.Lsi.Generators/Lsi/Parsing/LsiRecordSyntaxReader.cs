@@ -197,10 +197,47 @@ internal static class LsiRecordSyntaxReader
         return false;
     }
 
-    /// <summary>Name lookups at the start of the type's body, once per name: what the compiler would bind the names to.</summary>
-    internal sealed class Lookups(SemanticModel model, int position)
+    /// <summary>
+    /// What the names the reader accepts mean inside one type declaration without preprocessor directives, looked up once
+    /// per compilation; the members are then read from syntax with these answers alone (see <see cref="LsiRecordInput"/>).
+    /// </summary>
+    /// <param name="AnnotationsEnabled">Whether <c>string?</c> is a nullable annotation throughout the declaration.</param>
+    internal sealed record NameFacts(bool LsiColumn, bool LsiColumnAttribute, bool LsiFormat, bool DateOnly, bool DateTime, bool AnnotationsEnabled)
     {
-        public string DeclaredType(SyntaxNode declared) => model.GetDeclaredSymbol(declared) switch
+        public static NameFacts Read(SemanticModel model, TypeDeclarationSyntax declaration)
+        {
+            // The declaration holds no directive, so the nullable context at its brace holds for every member.
+            var lookups = new Lookups(model, declaration.OpenBraceToken.Span.End);
+            return new NameFacts(
+                lookups.IsLsiColumn(SyntaxFactory.IdentifierName("LsiColumn")),
+                lookups.IsLsiColumn(SyntaxFactory.IdentifierName("LsiColumnAttribute")),
+                lookups.IsLsiFormat(SyntaxFactory.IdentifierName("LsiFormat")),
+                lookups.IsSystemDateOnly(),
+                lookups.IsSystemDateTime(),
+                model.GetNullableContext(declaration.OpenBraceToken.SpanStart).AnnotationsEnabled());
+        }
+    }
+
+    /// <summary>
+    /// Name lookups at the start of the type's body, once per name: what the compiler would bind the names to. Made
+    /// from a semantic model, or from the <see cref="NameFacts"/> found earlier (then no member's type is displayed).
+    /// </summary>
+    internal sealed class Lookups
+    {
+        private readonly SemanticModel? _model;
+        private readonly int _position;
+        private readonly NameFacts? _facts;
+
+        public Lookups(SemanticModel model, int position)
+        {
+            _model = model;
+            _position = position;
+        }
+
+        public Lookups(NameFacts facts) => _facts = facts;
+
+        /// <summary>The member's type as the compiler displays it; only a diagnostic asks, and without a model "?".</summary>
+        public string DeclaredType(SyntaxNode declared) => _model?.GetDeclaredSymbol(declared) switch
         {
             IPropertySymbol property => property.Type.ToDisplayString(),
             IFieldSymbol field => field.Type.ToDisplayString(),
@@ -212,13 +249,20 @@ internal static class LsiRecordSyntaxReader
         public bool IsLsiColumn(NameSyntax name) => name switch
         {
             // The compiler looks up both "X" and "XAttribute" and reports an ambiguity when both are attributes.
-            IdentifierNameSyntax { Identifier.ValueText: "LsiColumn" } => IsNamed(Lookup("LsiColumnAttribute"), "LsiColumnAttribute") && Lookup("LsiColumn") is null,
-            IdentifierNameSyntax { Identifier.ValueText: "LsiColumnAttribute" } => IsNamed(Lookup("LsiColumnAttribute"), "LsiColumnAttribute") && Lookup("LsiColumnAttributeAttribute") is null,
+            IdentifierNameSyntax { Identifier.ValueText: "LsiColumn" } =>
+                _facts?.LsiColumn ?? (IsNamed(Lookup("LsiColumnAttribute"), "LsiColumnAttribute") && Lookup("LsiColumn") is null),
+            IdentifierNameSyntax { Identifier.ValueText: "LsiColumnAttribute" } =>
+                _facts?.LsiColumnAttribute ?? (IsNamed(Lookup("LsiColumnAttribute"), "LsiColumnAttribute") && Lookup("LsiColumnAttributeAttribute") is null),
             _ => false,
         };
 
         public bool IsLsiFormat(IdentifierNameSyntax name) =>
-            name.Identifier.ValueText == "LsiFormat" && IsNamed(Lookup("LsiFormat"), "LsiFormat");
+            name.Identifier.ValueText == "LsiFormat" && (_facts?.LsiFormat ?? IsNamed(Lookup("LsiFormat"), "LsiFormat"));
+
+        public bool IsSystemDateOnly() =>
+            _facts?.DateOnly ?? Lookup("DateOnly") is { Name: "DateOnly", ContainingType: null, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+
+        public bool IsSystemDateTime() => _facts?.DateTime ?? Lookup("DateTime") is { SpecialType: SpecialType.System_DateTime };
 
         public bool TryGetKind(TypeSyntax syntax, out LsiMemberKind kind, out bool isNullable)
         {
@@ -237,7 +281,7 @@ internal static class LsiRecordSyntaxReader
                         case SyntaxKind.StringKeyword:
                             kind = LsiMemberKind.String;
                             // string? is an annotation, so it only means "nullable" where annotations are on.
-                            return !isNullable || model.GetNullableContext(syntax.SpanStart).AnnotationsEnabled();
+                            return !isNullable || (_facts?.AnnotationsEnabled ?? _model!.GetNullableContext(syntax.SpanStart).AnnotationsEnabled());
                         case SyntaxKind.IntKeyword: kind = LsiMemberKind.Int32; return true;
                         case SyntaxKind.LongKeyword: kind = LsiMemberKind.Int64; return true;
                         case SyntaxKind.DecimalKeyword: kind = LsiMemberKind.Decimal; return true;
@@ -248,10 +292,10 @@ internal static class LsiRecordSyntaxReader
                     break;
                 case IdentifierNameSyntax { Identifier.ValueText: "DateOnly" }:
                     kind = LsiMemberKind.DateOnly;
-                    return Lookup("DateOnly") is { Name: "DateOnly", ContainingType: null, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+                    return IsSystemDateOnly();
                 case IdentifierNameSyntax { Identifier.ValueText: "DateTime" }:
                     kind = LsiMemberKind.DateTime;
-                    return Lookup("DateTime") is { SpecialType: SpecialType.System_DateTime };
+                    return IsSystemDateTime();
             }
 
             kind = default;
@@ -269,7 +313,7 @@ internal static class LsiRecordSyntaxReader
                 // A lookup answers the common cases (no such name, one non-generic type) without binding: a name that
                 // binds to nothing makes speculative binding search every reference for a forwarded type, for its
                 // error message. Anything else (an alias, several candidates, a generic) is bound as the compiler would.
-                var found = model.LookupNamespacesAndTypes(position, name: name);
+                var found = _model!.LookupNamespacesAndTypes(_position, name: name);
                 if (found.Length == 0)
                 {
                     type = null;
@@ -280,7 +324,7 @@ internal static class LsiRecordSyntaxReader
                 }
                 else
                 {
-                    type = model.GetSpeculativeTypeInfo(position, SyntaxFactory.IdentifierName(name), SpeculativeBindingOption.BindAsTypeOrNamespace).Type;
+                    type = _model.GetSpeculativeTypeInfo(_position, SyntaxFactory.IdentifierName(name), SpeculativeBindingOption.BindAsTypeOrNamespace).Type;
                     if (type is null or IErrorTypeSymbol)
                     {
                         type = null;
