@@ -244,6 +244,30 @@ public sealed class CheckpointedSyntaxShortcutTests
         Assert.Equal(0, AssertSame("namespace MyApp { public sealed class Out : List<string> { } }\n", Stage()).RulesSkipped);
     }
 
+    // ---- names compared without display strings ----
+
+    [Theory]
+    [InlineData("Task", "System.Threading.Tasks.Task")]
+    [InlineData("ValueTask", "System.Threading.Tasks.ValueTask")]
+    [InlineData("Task<Task>", "System.Threading.Tasks.Task")]
+    [InlineData("ValueTask<ValueTask>", "System.Threading.Tasks.ValueTask")]
+    public void A_task_without_a_result_is_no_output(string returnType, string shown)
+    {
+        var outcome = GeneratorHarness.Run(new CheckpointedGenerator(), [Usings + Stage(output: returnType)]);
+        var diagnostic = Assert.Single(outcome.RunResult.Diagnostics);
+        Assert.Equal("CKPT112", diagnostic.Id);
+        Assert.Contains($"'{shown}'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("the method returns no output", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_guid_item_is_its_own_key_and_a_type_named_guid_elsewhere_is_not()
+    {
+        Assert.Empty(GeneratorHarness.Run(new CheckpointedGenerator(), [Usings + Output + Stage(item: "Guid")]).RunResult.Diagnostics.Where(d => d.Id != "CKPT113"));
+        var outcome = GeneratorHarness.Run(new CheckpointedGenerator(), [Usings + Output + "namespace MyApp.Ids { public struct Guid { } }\n" + Stage(item: "Ids.Guid")]);
+        Assert.Equal("CKPT106", Assert.Single(outcome.RunResult.Diagnostics).Id);
+    }
+
     /// <summary>Runs the sources with the shortcuts and reading symbols only; asserts the same outcome and returns what the shortcuts did.</summary>
     private static StageSyntaxReader.Probe AssertSame(params string[] sources)
     {

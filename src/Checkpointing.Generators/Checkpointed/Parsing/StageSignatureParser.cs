@@ -130,8 +130,8 @@ internal static class StageSignatureParser
             return "the method returns no output";
         }
 
-        var name = output.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        if (name is "global::System.Threading.Tasks.Task" or "global::System.Threading.Tasks.ValueTask")
+        // Compared by name, not by display string: this runs on every compilation.
+        if (IsType(output, "System.Threading.Tasks.Task") || IsType(output, "System.Threading.Tasks.ValueTask"))
         {
             return "the method returns no output";
         }
