@@ -58,7 +58,7 @@ internal static class SymbolHelpers
     /// <summary>Whether values of <paramref name="type"/> are their own checkpoint key: string, int, long or Guid (<c>CheckpointKeys.From</c>).</summary>
     public static bool IsKeyType(ITypeSymbol type) =>
         type.SpecialType is SpecialType.System_String or SpecialType.System_Int32 or SpecialType.System_Int64
-        || type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::System.Guid";
+        || IsType(type, "System.Guid");
 
     public static bool HasAttribute(ISymbol symbol, string attributeMetadataName) =>
         symbol.GetAttributes().Any(a => IsType(a.AttributeClass, attributeMetadataName));

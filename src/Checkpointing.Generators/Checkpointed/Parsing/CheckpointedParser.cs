@@ -98,8 +98,11 @@ internal static class CheckpointedParser
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var processMethods = StageSignatureParser.MethodsWith(type, KnownTypeNames.ProcessItem);
-        var validateMethods = StageSignatureParser.MethodsWith(type, KnownTypeNames.ValidateOutput);
+        if (!StageSyntaxReader.TryFindMethods(type, context.SemanticModel, cancellationToken, out var processMethods, out var validateMethods))
+        {
+            processMethods = StageSignatureParser.MethodsWith(type, KnownTypeNames.ProcessItem);
+            validateMethods = StageSignatureParser.MethodsWith(type, KnownTypeNames.ValidateOutput);
+        }
 
         ProcessSignature? process = null;
         if (processMethods.Count == 0)
@@ -118,7 +121,7 @@ internal static class CheckpointedParser
         KeySource? key = null;
         if (process is not null)
         {
-            key = StageSignatureParser.ParseKey(process.Value, compilation, type, typeName, Report);
+            key = StageSignatureParser.ParseKey(process.Value, compilation, type, typeName, Report, cancellationToken);
         }
 
         ValidateSignature? validate = null;

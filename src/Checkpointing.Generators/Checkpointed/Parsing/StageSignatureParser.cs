@@ -130,8 +130,8 @@ internal static class StageSignatureParser
             return "the method returns no output";
         }
 
-        var name = output.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        if (name is "global::System.Threading.Tasks.Task" or "global::System.Threading.Tasks.ValueTask")
+        // Compared by name, not by display string: this runs on every compilation.
+        if (IsType(output, "System.Threading.Tasks.Task") || IsType(output, "System.Threading.Tasks.ValueTask"))
         {
             return "the method returns no output";
         }
@@ -159,7 +159,7 @@ internal static class StageSignatureParser
         _ => false,
     };
 
-    public static KeySource? ParseKey(ProcessSignature process, Compilation compilation, INamedTypeSymbol stageType, string stageTypeName, Reporter report)
+    public static KeySource? ParseKey(ProcessSignature process, Compilation compilation, INamedTypeSymbol stageType, string stageTypeName, Reporter report, CancellationToken cancellationToken)
     {
         var item = process.Item;
         var parameterLocation = FirstLocation(process.Method.Parameters[0]);
@@ -169,8 +169,13 @@ internal static class StageSignatureParser
         }
 
         const string keyAttribute = KnownTypeNames.CheckpointKey;
-        var members = new List<ISymbol>();
-        for (var current = item; current is not null; current = current.BaseType)
+        var members = new List<ISymbol>(1);
+        if (StageSyntaxReader.TryFindKeyMember(item, cancellationToken, out var found))
+        {
+            members.Add(found!);
+        }
+
+        for (var current = members.Count == 0 ? item : null; current is not null; current = current.BaseType)
         {
             foreach (var member in current.GetMembers())
             {

@@ -23,6 +23,11 @@ internal static class ValidationRuleParser
         ITypeSymbol output, INamedTypeSymbol stageType, Compilation compilation, Location fallback, Reporter report, CancellationToken cancellationToken)
     {
         var rules = new List<ValidationRule>();
+        if (StageSyntaxReader.ShowsNoMemberAttributes(output, cancellationToken))
+        {
+            return rules;
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         const string validationAttribute = KnownTypeNames.DataAnnotationsNamespace + ".ValidationAttribute";
         for (var current = output; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
