@@ -290,15 +290,32 @@ internal static class LsiRecordEmitter
         w.Line();
         w.Line("public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)");
         w.OpenBrace();
+        // Members read the same way (most are strings) share one delegate: a line each, with few tokens to parse.
+        var readers = new System.Collections.Generic.Dictionary<string, int>(System.StringComparer.Ordinal);
+        var readerLines = new System.Collections.Generic.List<string>();
         for (var i = 0; i < model.Members.Count; i++)
         {
-            var c = "column" + i;
-            w.Line($"if (Fails(reader, {c}, out fieldIndex, static (r, c) => {ReadExpression(model, model.Members[i], "r", "c")})) return {Literal(model.TypeName + "." + model.Members[i].MemberName)};");
+            var m = model.Members[i];
+            var expression = ReadExpression(model, m, "r", "c");
+            if (!readers.TryGetValue(expression, out var n))
+            {
+                n = readers.Count;
+                readers.Add(expression, n);
+                readerLines.Add($"private static readonly global::System.Func<global::CsvHelper.CsvReader, int, {ReadType(m)}> Field{n} = static (r, c) => {expression};");
+            }
+
+            w.Line($"if (Fails(reader, column{i}, out fieldIndex, Field{n})) return {Literal(model.TypeName + "." + m.MemberName)};");
         }
 
         w.Line("fieldIndex = -1;");
         w.Line("return null;");
         w.CloseBrace();
+        w.Line();
+        foreach (var line in readerLines)
+        {
+            w.Line(line);
+        }
+
         w.Line();
         w.Line("""
             /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
@@ -439,6 +456,21 @@ internal static class LsiRecordEmitter
     /// <summary>The date format a member is written with: its own, else its record's, else yyyy-MM-dd.</summary>
     private static string DateFormat(LsiRecordModel model, LsiMemberModel m) => m.DateFormat ?? model.DateFormat ?? "yyyy-MM-dd";
 
+    /// <summary>The type of a member's read expression.</summary>
+    private static string ReadType(LsiMemberModel m) => ValueType(m) + (m.IsNullable ? "?" : "");
+
+    private static string ValueType(LsiMemberModel m) => m.Kind switch
+    {
+        LsiMemberKind.String => "string",
+        LsiMemberKind.Int32 => "int",
+        LsiMemberKind.Int64 => "long",
+        LsiMemberKind.Decimal => "decimal",
+        LsiMemberKind.Double => "double",
+        LsiMemberKind.Boolean => "bool",
+        LsiMemberKind.DateOnly => "global::System.DateOnly",
+        _ => "global::System.DateTime",
+    };
+
     private static string ReadExpression(LsiRecordModel model, LsiMemberModel m, string reader, string column)
     {
         if (m.Kind == LsiMemberKind.String)
@@ -446,16 +478,7 @@ internal static class LsiRecordEmitter
             return m.IsNullable ? $"{reader}.GetStringOrNull({column})" : $"{reader}.GetString({column})";
         }
 
-        var type = m.Kind switch
-        {
-            LsiMemberKind.Int32 => "int",
-            LsiMemberKind.Int64 => "long",
-            LsiMemberKind.Decimal => "decimal",
-            LsiMemberKind.Double => "double",
-            LsiMemberKind.Boolean => "bool",
-            LsiMemberKind.DateOnly => "global::System.DateOnly",
-            _ => "global::System.DateTime",
-        };
+        var type = ValueType(m);
         var parse = (m.Kind, EffectiveFormat(m)) switch
         {
             (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice or LsiFormatKind.Price) => $"{reader}.Parse<decimal>({column}, static (text, _) => {Formats}.ParsePrice(text))",

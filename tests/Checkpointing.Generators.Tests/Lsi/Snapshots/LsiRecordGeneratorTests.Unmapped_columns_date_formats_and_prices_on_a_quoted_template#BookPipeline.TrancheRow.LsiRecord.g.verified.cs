@@ -134,15 +134,22 @@ namespace BookPipeline
 
             public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
             {
-                if (Fails(reader, column0, out fieldIndex, static (r, c) => r.GetStringOrNull(c))) return "TrancheRow.ParentIsbn";
-                if (Fails(reader, column1, out fieldIndex, static (r, c) => r.GetString(c))) return "TrancheRow.Isbn";
-                if (Fails(reader, column2, out fieldIndex, static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy")))) return "TrancheRow.PubDate";
-                if (Fails(reader, column3, out fieldIndex, static (r, c) => r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text)))) return "TrancheRow.StreetDate";
-                if (Fails(reader, column4, out fieldIndex, static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text)))) return "TrancheRow.UkPrice";
-                if (Fails(reader, column5, out fieldIndex, static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture))) return "TrancheRow.MinAge";
+                if (Fails(reader, column0, out fieldIndex, Field0)) return "TrancheRow.ParentIsbn";
+                if (Fails(reader, column1, out fieldIndex, Field1)) return "TrancheRow.Isbn";
+                if (Fails(reader, column2, out fieldIndex, Field2)) return "TrancheRow.PubDate";
+                if (Fails(reader, column3, out fieldIndex, Field3)) return "TrancheRow.StreetDate";
+                if (Fails(reader, column4, out fieldIndex, Field4)) return "TrancheRow.UkPrice";
+                if (Fails(reader, column5, out fieldIndex, Field5)) return "TrancheRow.MinAge";
                 fieldIndex = -1;
                 return null;
             }
+
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string?> Field0 = static (r, c) => r.GetStringOrNull(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field1 = static (r, c) => r.GetString(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateOnly?> Field2 = static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy"));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateTime> Field3 = static (r, c) => r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field4 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, int?> Field5 = static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture);
 
             /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
             private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)

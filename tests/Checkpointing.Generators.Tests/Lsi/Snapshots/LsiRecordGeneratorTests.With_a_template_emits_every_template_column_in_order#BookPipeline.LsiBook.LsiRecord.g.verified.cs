@@ -213,16 +213,23 @@ namespace BookPipeline
 
             public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
             {
-                if (Fails(reader, column0, out fieldIndex, static (r, c) => r.GetString(c))) return "LsiBook.Isbn";
-                if (Fails(reader, column1, out fieldIndex, static (r, c) => r.GetString(c))) return "LsiBook.Title";
-                if (Fails(reader, column2, out fieldIndex, static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text)))) return "LsiBook.PubDate";
-                if (Fails(reader, column3, out fieldIndex, static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text)))) return "LsiBook.UsPrice";
-                if (Fails(reader, column4, out fieldIndex, static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text)))) return "LsiBook.UsDiscount";
-                if (Fails(reader, column5, out fieldIndex, static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture))) return "LsiBook.Pages";
-                if (Fails(reader, column6, out fieldIndex, static (r, c) => r.Parse<bool>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text)))) return "LsiBook.Returnable";
+                if (Fails(reader, column0, out fieldIndex, Field0)) return "LsiBook.Isbn";
+                if (Fails(reader, column1, out fieldIndex, Field0)) return "LsiBook.Title";
+                if (Fails(reader, column2, out fieldIndex, Field1)) return "LsiBook.PubDate";
+                if (Fails(reader, column3, out fieldIndex, Field2)) return "LsiBook.UsPrice";
+                if (Fails(reader, column4, out fieldIndex, Field3)) return "LsiBook.UsDiscount";
+                if (Fails(reader, column5, out fieldIndex, Field4)) return "LsiBook.Pages";
+                if (Fails(reader, column6, out fieldIndex, Field5)) return "LsiBook.Returnable";
                 fieldIndex = -1;
                 return null;
             }
+
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field0 = static (r, c) => r.GetString(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateOnly?> Field1 = static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field2 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field3 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, int?> Field4 = static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, bool> Field5 = static (r, c) => r.Parse<bool>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text));
 
             /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
             private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)

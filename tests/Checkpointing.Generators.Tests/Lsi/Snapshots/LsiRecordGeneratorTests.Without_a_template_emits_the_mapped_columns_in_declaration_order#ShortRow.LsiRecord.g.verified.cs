@@ -102,15 +102,22 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
 
         public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
         {
-            if (Fails(reader, column0, out fieldIndex, static (r, c) => r.GetStringOrNull(c))) return "ShortRow.Title";
-            if (Fails(reader, column1, out fieldIndex, static (r, c) => r.GetString(c))) return "ShortRow.Isbn";
-            if (Fails(reader, column2, out fieldIndex, static (r, c) => r.IsNull(c) ? default(global::System.DateTime?) : r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text)))) return "ShortRow.PubDate";
-            if (Fails(reader, column3, out fieldIndex, static (r, c) => r.Parse<double>(c, global::System.Globalization.CultureInfo.InvariantCulture))) return "ShortRow.Weight";
-            if (Fails(reader, column4, out fieldIndex, static (r, c) => r.Parse<long>(c, global::System.Globalization.CultureInfo.InvariantCulture))) return "ShortRow.Carton";
-            if (Fails(reader, column5, out fieldIndex, static (r, c) => r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text)))) return "ShortRow.UkPrice";
+            if (Fails(reader, column0, out fieldIndex, Field0)) return "ShortRow.Title";
+            if (Fails(reader, column1, out fieldIndex, Field1)) return "ShortRow.Isbn";
+            if (Fails(reader, column2, out fieldIndex, Field2)) return "ShortRow.PubDate";
+            if (Fails(reader, column3, out fieldIndex, Field3)) return "ShortRow.Weight";
+            if (Fails(reader, column4, out fieldIndex, Field4)) return "ShortRow.Carton";
+            if (Fails(reader, column5, out fieldIndex, Field5)) return "ShortRow.UkPrice";
             fieldIndex = -1;
             return null;
         }
+
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string?> Field0 = static (r, c) => r.GetStringOrNull(c);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field1 = static (r, c) => r.GetString(c);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateTime?> Field2 = static (r, c) => r.IsNull(c) ? default(global::System.DateTime?) : r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, double> Field3 = static (r, c) => r.Parse<double>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, long> Field4 = static (r, c) => r.Parse<long>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal> Field5 = static (r, c) => r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text));
 
         /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
         private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
