@@ -206,9 +206,11 @@ internal static class LsiRecordEmitter
         w.Line(GeneratedCode.Attribute);
         w.Line($"private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<{t}>");
         w.OpenBrace();
-        for (var i = 0; i < model.Members.Count; i++)
+        // Ten column fields to a line: one line each was a tenth of a 107-column file.
+        for (var i = 0; i < model.Members.Count; i += 10)
         {
-            w.Line($"private readonly int column{i};");
+            var names = Enumerable.Range(i, System.Math.Min(10, model.Members.Count - i)).Select(k => "column" + k);
+            w.Line("private readonly int " + string.Join(", ", names) + ";");
         }
 
         var unmappedColumns = model.UnmappedMember is null ? new LsiColumnModel[0] : model.Columns.Where(c => c.MemberIndex < 0).ToArray();
@@ -227,10 +229,15 @@ internal static class LsiRecordEmitter
             w.Line($"column{i} = Column(reader, {Literal(m.ColumnName)}, -1, false, {Literal(model.TypeName + "." + m.MemberName)});");
         }
 
-        for (var k = 0; k < unmappedColumns.Length; k++)
+        if (unmappedColumns.Length > 0)
         {
-            // Optional: a file may hold fewer of the template's columns than the template (LSI takes any subset).
-            w.Line($"unmapped[{k}] = Column(reader, {Literal(unmappedColumns[k].Name)}, -1, true, {Literal(model.TypeName + "." + model.UnmappedMember)});");
+            // The columns without a member, in file order, as LsiColumns lists them. Optional: a file may hold
+            // fewer of the template's columns than the template (LSI takes any subset).
+            w.Line("for (int i = 0, k = 0; i < LsiColumns.Count; i++)");
+            w.OpenBrace();
+            w.Line($"if (LsiColumns[i].Member is null) unmapped[k++] = Column(reader, LsiColumns[i].Name, -1, true, {Literal(model.TypeName + "." + model.UnmappedMember)});");
+            w.CloseBrace();
+            w.Line();
         }
 
         w.Line("ThrowIfColumnsMissing(reader);");
@@ -242,7 +249,7 @@ internal static class LsiRecordEmitter
         w.OpenBrace();
         for (var i = 0; i < model.Members.Count; i++)
         {
-            w.Line($"{model.Members[i].MemberName} = {ReadExpression(model, model.Members[i], "column" + i)},");
+            w.Line($"{model.Members[i].MemberName} = {ReadExpression(model, model.Members[i], "reader", "column" + i)},");
         }
 
         if (unmappedColumns.Length > 0)
@@ -257,7 +264,7 @@ internal static class LsiRecordEmitter
         w.OpenBrace();
         for (var i = 0; i < model.Members.Count; i++)
         {
-            w.Line($"record.{model.Members[i].MemberName} = {ReadExpression(model, model.Members[i], "column" + i)};");
+            w.Line($"record.{model.Members[i].MemberName} = {ReadExpression(model, model.Members[i], "reader", "column" + i)};");
         }
 
         if (unmappedColumns.Length > 0)
@@ -272,40 +279,66 @@ internal static class LsiRecordEmitter
             w.Line("private global::System.Collections.Generic.Dictionary<string, string> ReadUnmapped(global::CsvHelper.CsvReader reader)");
             w.OpenBrace();
             w.Line($"var values = new global::System.Collections.Generic.Dictionary<string, string>({unmappedColumns.Length}, global::System.StringComparer.Ordinal);");
-            for (var k = 0; k < unmappedColumns.Length; k++)
-            {
-                w.Line($"if (unmapped[{k}] >= 0) values.Add({Literal(unmappedColumns[k].Name)}, reader.GetString(unmapped[{k}]));");
-            }
-
+            w.Line("for (int i = 0, k = 0; i < LsiColumns.Count; i++)");
+            w.OpenBrace();
+            w.Line("if (LsiColumns[i].Member is null && unmapped[k++] is var index && index >= 0) values.Add(LsiColumns[i].Name, reader.GetString(index));");
+            w.CloseBrace();
+            w.Line();
             w.Line("return values;");
             w.CloseBrace();
         }
         w.Line();
         w.Line("public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)");
         w.OpenBrace();
+        // Members read the same way (most are strings) share one delegate: a line each, with few tokens to parse.
+        var readers = new System.Collections.Generic.Dictionary<string, int>(System.StringComparer.Ordinal);
+        var readerLines = new System.Collections.Generic.List<string>();
         for (var i = 0; i < model.Members.Count; i++)
         {
-            var c = "column" + i;
-            w.Line($$"""
-                if ({{c}} >= 0)
-                {
-                    fieldIndex = {{c}};
-                    try
-                    {
-                        _ = {{ReadExpression(model, model.Members[i], c)}};
-                    }
-                    catch
-                    {
-                        return {{Literal(model.TypeName + "." + model.Members[i].MemberName)}};
-                    }
-                }
+            var m = model.Members[i];
+            var expression = ReadExpression(model, m, "r", "c");
+            if (!readers.TryGetValue(expression, out var n))
+            {
+                n = readers.Count;
+                readers.Add(expression, n);
+                readerLines.Add($"private static readonly global::System.Func<global::CsvHelper.CsvReader, int, {ReadType(m)}> Field{n} = static (r, c) => {expression};");
+            }
 
-                """);
+            w.Line($"if (Fails(reader, column{i}, out fieldIndex, Field{n})) return {Literal(model.TypeName + "." + m.MemberName)};");
         }
 
         w.Line("fieldIndex = -1;");
         w.Line("return null;");
         w.CloseBrace();
+        w.Line();
+        foreach (var line in readerLines)
+        {
+            w.Line(line);
+        }
+
+        w.Line();
+        w.Line("""
+            /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
+            private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
+            {
+                fieldIndex = -1;
+                if (column < 0)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    _ = read(reader, column);
+                    return false;
+                }
+                catch
+                {
+                    fieldIndex = column;
+                    return true;
+                }
+            }
+            """);
         w.CloseBrace();
     }
 
@@ -324,11 +357,10 @@ internal static class LsiRecordEmitter
         w.Line();
         w.Line("public override void WriteHeader(global::CsvHelper.CsvWriter writer)");
         w.OpenBrace();
-        foreach (var column in model.Columns)
-        {
-            w.Line($"WriteColumnName(writer, {Literal(column.Name)});");
-        }
-
+        w.Line("for (var i = 0; i < LsiColumns.Count; i++)");
+        w.OpenBrace();
+        w.Line("WriteColumnName(writer, LsiColumns[i].Name);");
+        w.CloseBrace();
         w.CloseBrace();
         w.Line();
         w.Line($"public override void Write(global::CsvHelper.CsvWriter writer, {t} record)");
@@ -339,14 +371,37 @@ internal static class LsiRecordEmitter
             w.Line("global::System.Span<char> buffer = stackalloc char[32];");
         }
 
+        var writesNulls = false;
         for (var i = 0; i < model.Columns.Count; i++)
         {
             var column = model.Columns[i];
             if (column.MemberIndex < 0)
             {
-                w.Line(model.UnmappedMember is { } unmapped
-                    ? $"writer.WriteField(record.{unmapped} is {{ }} unmapped{i} && unmapped{i}.TryGetValue({Literal(column.Name)}, out var text{i}) ? text{i} : null);"
-                    : "writer.WriteField(default(string));");
+                // A run of columns without a member is one loop over LsiColumns (a template has dozens).
+                var end = i + 1;
+                while (end < model.Columns.Count && model.Columns[end].MemberIndex < 0)
+                {
+                    end++;
+                }
+
+                if (model.UnmappedMember is not { } unmapped)
+                {
+                    w.Line(end - i == 1 ? "writer.WriteField(default(string));" : $"WriteNulls(writer, {end - i});");
+                    writesNulls |= end - i > 1;
+                }
+                else if (end - i == 1)
+                {
+                    w.Line($"writer.WriteField(record.{unmapped} is {{ }} unmapped{i} && unmapped{i}.TryGetValue({Literal(column.Name)}, out var text{i}) ? text{i} : null);");
+                }
+                else
+                {
+                    w.Line($"for (var i = {i}; i < {end}; i++)");
+                    w.OpenBrace();
+                    w.Line($"writer.WriteField(record.{unmapped} is {{ }} unmapped && unmapped.TryGetValue(LsiColumns[i].Name, out var text) ? text : null);");
+                    w.CloseBrace();
+                }
+
+                i = end - 1;
                 continue;
             }
 
@@ -368,6 +423,21 @@ internal static class LsiRecordEmitter
         }
 
         w.CloseBrace();
+        if (writesNulls)
+        {
+            w.Line();
+            w.Line("""
+                /// <summary>Writes <paramref name="count"/> empty fields, for columns no member maps.</summary>
+                private static void WriteNulls(global::CsvHelper.CsvWriter writer, int count)
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        writer.WriteField(default(string));
+                    }
+                }
+                """);
+        }
+
         w.CloseBrace();
     }
 
@@ -386,34 +456,40 @@ internal static class LsiRecordEmitter
     /// <summary>The date format a member is written with: its own, else its record's, else yyyy-MM-dd.</summary>
     private static string DateFormat(LsiRecordModel model, LsiMemberModel m) => m.DateFormat ?? model.DateFormat ?? "yyyy-MM-dd";
 
-    private static string ReadExpression(LsiRecordModel model, LsiMemberModel m, string column)
+    /// <summary>The type of a member's read expression.</summary>
+    private static string ReadType(LsiMemberModel m) => ValueType(m) + (m.IsNullable ? "?" : "");
+
+    private static string ValueType(LsiMemberModel m) => m.Kind switch
+    {
+        LsiMemberKind.String => "string",
+        LsiMemberKind.Int32 => "int",
+        LsiMemberKind.Int64 => "long",
+        LsiMemberKind.Decimal => "decimal",
+        LsiMemberKind.Double => "double",
+        LsiMemberKind.Boolean => "bool",
+        LsiMemberKind.DateOnly => "global::System.DateOnly",
+        _ => "global::System.DateTime",
+    };
+
+    private static string ReadExpression(LsiRecordModel model, LsiMemberModel m, string reader, string column)
     {
         if (m.Kind == LsiMemberKind.String)
         {
-            return m.IsNullable ? $"reader.GetStringOrNull({column})" : $"reader.GetString({column})";
+            return m.IsNullable ? $"{reader}.GetStringOrNull({column})" : $"{reader}.GetString({column})";
         }
 
-        var type = m.Kind switch
-        {
-            LsiMemberKind.Int32 => "int",
-            LsiMemberKind.Int64 => "long",
-            LsiMemberKind.Decimal => "decimal",
-            LsiMemberKind.Double => "double",
-            LsiMemberKind.Boolean => "bool",
-            LsiMemberKind.DateOnly => "global::System.DateOnly",
-            _ => "global::System.DateTime",
-        };
+        var type = ValueType(m);
         var parse = (m.Kind, EffectiveFormat(m)) switch
         {
-            (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice or LsiFormatKind.Price) => $"reader.Parse<decimal>({column}, static (text, _) => {Formats}.ParsePrice(text))",
-            (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"reader.Parse<decimal>({column}, static (text, _) => {Formats}.ParsePercent(text))",
-            (LsiMemberKind.Decimal, _) => $"reader.Parse<decimal>({column}, static (text, _) => {Formats}.ParseDecimal(text))",
-            (LsiMemberKind.Boolean, _) => $"reader.Parse<bool>({column}, static (text, _) => {Formats}.ParseYesNo(text))",
-            (LsiMemberKind.DateOnly, _) => $"reader.Parse<global::System.DateOnly>({column}, static (text, _) => {Formats}.ParseDate(text{DateArgument(model, m)}))",
-            (LsiMemberKind.DateTime, _) => $"reader.Parse<global::System.DateTime>({column}, static (text, _) => {Formats}.ParseDateTime(text{DateArgument(model, m)}))",
-            _ => $"reader.Parse<{type}>({column}, {Invariant})",
+            (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice or LsiFormatKind.Price) => $"{reader}.Parse<decimal>({column}, static (text, _) => {Formats}.ParsePrice(text))",
+            (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"{reader}.Parse<decimal>({column}, static (text, _) => {Formats}.ParsePercent(text))",
+            (LsiMemberKind.Decimal, _) => $"{reader}.Parse<decimal>({column}, static (text, _) => {Formats}.ParseDecimal(text))",
+            (LsiMemberKind.Boolean, _) => $"{reader}.Parse<bool>({column}, static (text, _) => {Formats}.ParseYesNo(text))",
+            (LsiMemberKind.DateOnly, _) => $"{reader}.Parse<global::System.DateOnly>({column}, static (text, _) => {Formats}.ParseDate(text{DateArgument(model, m)}))",
+            (LsiMemberKind.DateTime, _) => $"{reader}.Parse<global::System.DateTime>({column}, static (text, _) => {Formats}.ParseDateTime(text{DateArgument(model, m)}))",
+            _ => $"{reader}.Parse<{type}>({column}, {Invariant})",
         };
-        return m.IsNullable ? $"reader.IsNull({column}) ? default({type}?) : {parse}" : parse;
+        return m.IsNullable ? $"{reader}.IsNull({column}) ? default({type}?) : {parse}" : parse;
     }
 
     /// <summary>The format argument of a date parse: none for the default, which every parse accepts.</summary>

@@ -76,12 +76,7 @@ namespace BookPipeline
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
         private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<global::BookPipeline.TrancheRow>
         {
-            private readonly int column0;
-            private readonly int column1;
-            private readonly int column2;
-            private readonly int column3;
-            private readonly int column4;
-            private readonly int column5;
+            private readonly int column0, column1, column2, column3, column4, column5;
             private readonly int[] unmapped = new int[2];
 
             public LsiCsvMapper(global::CsvHelper.CsvReader reader, string columnPrefix)
@@ -93,8 +88,11 @@ namespace BookPipeline
                 column3 = Column(reader, "Street Date", -1, false, "TrancheRow.StreetDate");
                 column4 = Column(reader, "UK Suggested List Price", -1, false, "TrancheRow.UkPrice");
                 column5 = Column(reader, "Min Age", -1, false, "TrancheRow.MinAge");
-                unmapped[0] = Column(reader, "Title", -1, true, "TrancheRow.Other");
-                unmapped[1] = Column(reader, "Carton Pack Quantity", -1, true, "TrancheRow.Other");
+                for (int i = 0, k = 0; i < LsiColumns.Count; i++)
+                {
+                    if (LsiColumns[i].Member is null) unmapped[k++] = Column(reader, LsiColumns[i].Name, -1, true, "TrancheRow.Other");
+                }
+
                 ThrowIfColumnsMissing(reader);
             }
 
@@ -126,93 +124,52 @@ namespace BookPipeline
             private global::System.Collections.Generic.Dictionary<string, string> ReadUnmapped(global::CsvHelper.CsvReader reader)
             {
                 var values = new global::System.Collections.Generic.Dictionary<string, string>(2, global::System.StringComparer.Ordinal);
-                if (unmapped[0] >= 0) values.Add("Title", reader.GetString(unmapped[0]));
-                if (unmapped[1] >= 0) values.Add("Carton Pack Quantity", reader.GetString(unmapped[1]));
+                for (int i = 0, k = 0; i < LsiColumns.Count; i++)
+                {
+                    if (LsiColumns[i].Member is null && unmapped[k++] is var index && index >= 0) values.Add(LsiColumns[i].Name, reader.GetString(index));
+                }
+
                 return values;
             }
 
             public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
             {
-                if (column0 >= 0)
-                {
-                    fieldIndex = column0;
-                    try
-                    {
-                        _ = reader.GetStringOrNull(column0);
-                    }
-                    catch
-                    {
-                        return "TrancheRow.ParentIsbn";
-                    }
-                }
-
-                if (column1 >= 0)
-                {
-                    fieldIndex = column1;
-                    try
-                    {
-                        _ = reader.GetString(column1);
-                    }
-                    catch
-                    {
-                        return "TrancheRow.Isbn";
-                    }
-                }
-
-                if (column2 >= 0)
-                {
-                    fieldIndex = column2;
-                    try
-                    {
-                        _ = reader.IsNull(column2) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy"));
-                    }
-                    catch
-                    {
-                        return "TrancheRow.PubDate";
-                    }
-                }
-
-                if (column3 >= 0)
-                {
-                    fieldIndex = column3;
-                    try
-                    {
-                        _ = reader.Parse<global::System.DateTime>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
-                    }
-                    catch
-                    {
-                        return "TrancheRow.StreetDate";
-                    }
-                }
-
-                if (column4 >= 0)
-                {
-                    fieldIndex = column4;
-                    try
-                    {
-                        _ = reader.IsNull(column4) ? default(decimal?) : reader.Parse<decimal>(column4, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
-                    }
-                    catch
-                    {
-                        return "TrancheRow.UkPrice";
-                    }
-                }
-
-                if (column5 >= 0)
-                {
-                    fieldIndex = column5;
-                    try
-                    {
-                        _ = reader.IsNull(column5) ? default(int?) : reader.Parse<int>(column5, global::System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    catch
-                    {
-                        return "TrancheRow.MinAge";
-                    }
-                }
-
+                if (Fails(reader, column0, out fieldIndex, Field0)) return "TrancheRow.ParentIsbn";
+                if (Fails(reader, column1, out fieldIndex, Field1)) return "TrancheRow.Isbn";
+                if (Fails(reader, column2, out fieldIndex, Field2)) return "TrancheRow.PubDate";
+                if (Fails(reader, column3, out fieldIndex, Field3)) return "TrancheRow.StreetDate";
+                if (Fails(reader, column4, out fieldIndex, Field4)) return "TrancheRow.UkPrice";
+                if (Fails(reader, column5, out fieldIndex, Field5)) return "TrancheRow.MinAge";
                 fieldIndex = -1;
                 return null;
+            }
+
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string?> Field0 = static (r, c) => r.GetStringOrNull(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field1 = static (r, c) => r.GetString(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateOnly?> Field2 = static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy"));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateTime> Field3 = static (r, c) => r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field4 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, int?> Field5 = static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+
+            /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
+            private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
+            {
+                fieldIndex = -1;
+                if (column < 0)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    _ = read(reader, column);
+                    return false;
+                }
+                catch
+                {
+                    fieldIndex = column;
+                    return true;
+                }
             }
         }
 
@@ -228,14 +185,10 @@ namespace BookPipeline
 
             public override void WriteHeader(global::CsvHelper.CsvWriter writer)
             {
-                WriteColumnName(writer, "Parent ISBN");
-                WriteColumnName(writer, "ISBN or SKU");
-                WriteColumnName(writer, "Title");
-                WriteColumnName(writer, "Pub Date");
-                WriteColumnName(writer, "Street Date");
-                WriteColumnName(writer, "UK Suggested List Price");
-                WriteColumnName(writer, "Min Age");
-                WriteColumnName(writer, "Carton Pack Quantity");
+                for (var i = 0; i < LsiColumns.Count; i++)
+                {
+                    WriteColumnName(writer, LsiColumns[i].Name);
+                }
             }
 
             public override void Write(global::CsvHelper.CsvWriter writer, global::BookPipeline.TrancheRow record)

@@ -171,13 +171,7 @@ namespace BookPipeline
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
         private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<global::BookPipeline.LsiBook>
         {
-            private readonly int column0;
-            private readonly int column1;
-            private readonly int column2;
-            private readonly int column3;
-            private readonly int column4;
-            private readonly int column5;
-            private readonly int column6;
+            private readonly int column0, column1, column2, column3, column4, column5, column6;
 
             public LsiCsvMapper(global::CsvHelper.CsvReader reader, string columnPrefix)
                 : base(columnPrefix)
@@ -219,99 +213,43 @@ namespace BookPipeline
 
             public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
             {
-                if (column0 >= 0)
-                {
-                    fieldIndex = column0;
-                    try
-                    {
-                        _ = reader.GetString(column0);
-                    }
-                    catch
-                    {
-                        return "LsiBook.Isbn";
-                    }
-                }
-
-                if (column1 >= 0)
-                {
-                    fieldIndex = column1;
-                    try
-                    {
-                        _ = reader.GetString(column1);
-                    }
-                    catch
-                    {
-                        return "LsiBook.Title";
-                    }
-                }
-
-                if (column2 >= 0)
-                {
-                    fieldIndex = column2;
-                    try
-                    {
-                        _ = reader.IsNull(column2) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text));
-                    }
-                    catch
-                    {
-                        return "LsiBook.PubDate";
-                    }
-                }
-
-                if (column3 >= 0)
-                {
-                    fieldIndex = column3;
-                    try
-                    {
-                        _ = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
-                    }
-                    catch
-                    {
-                        return "LsiBook.UsPrice";
-                    }
-                }
-
-                if (column4 >= 0)
-                {
-                    fieldIndex = column4;
-                    try
-                    {
-                        _ = reader.IsNull(column4) ? default(decimal?) : reader.Parse<decimal>(column4, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text));
-                    }
-                    catch
-                    {
-                        return "LsiBook.UsDiscount";
-                    }
-                }
-
-                if (column5 >= 0)
-                {
-                    fieldIndex = column5;
-                    try
-                    {
-                        _ = reader.IsNull(column5) ? default(int?) : reader.Parse<int>(column5, global::System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    catch
-                    {
-                        return "LsiBook.Pages";
-                    }
-                }
-
-                if (column6 >= 0)
-                {
-                    fieldIndex = column6;
-                    try
-                    {
-                        _ = reader.Parse<bool>(column6, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text));
-                    }
-                    catch
-                    {
-                        return "LsiBook.Returnable";
-                    }
-                }
-
+                if (Fails(reader, column0, out fieldIndex, Field0)) return "LsiBook.Isbn";
+                if (Fails(reader, column1, out fieldIndex, Field0)) return "LsiBook.Title";
+                if (Fails(reader, column2, out fieldIndex, Field1)) return "LsiBook.PubDate";
+                if (Fails(reader, column3, out fieldIndex, Field2)) return "LsiBook.UsPrice";
+                if (Fails(reader, column4, out fieldIndex, Field3)) return "LsiBook.UsDiscount";
+                if (Fails(reader, column5, out fieldIndex, Field4)) return "LsiBook.Pages";
+                if (Fails(reader, column6, out fieldIndex, Field5)) return "LsiBook.Returnable";
                 fieldIndex = -1;
                 return null;
+            }
+
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field0 = static (r, c) => r.GetString(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateOnly?> Field1 = static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field2 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field3 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, int?> Field4 = static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, bool> Field5 = static (r, c) => r.Parse<bool>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text));
+
+            /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
+            private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
+            {
+                fieldIndex = -1;
+                if (column < 0)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    _ = read(reader, column);
+                    return false;
+                }
+                catch
+                {
+                    fieldIndex = column;
+                    return true;
+                }
             }
         }
 
@@ -327,229 +265,41 @@ namespace BookPipeline
 
             public override void WriteHeader(global::CsvHelper.CsvWriter writer)
             {
-                WriteColumnName(writer, "Lightning Source Account #");
-                WriteColumnName(writer, "Metadata Contact Dictionary");
-                WriteColumnName(writer, "Parent ISBN");
-                WriteColumnName(writer, "ISBN or SKU");
-                WriteColumnName(writer, "Rendition /Booktype");
-                WriteColumnName(writer, "Title");
-                WriteColumnName(writer, "Publisher");
-                WriteColumnName(writer, "Imprint");
-                WriteColumnName(writer, "Cover/Jacket Submission Method");
-                WriteColumnName(writer, "Text Block SubmissionMethod");
-                WriteColumnName(writer, "Contributor One");
-                WriteColumnName(writer, "Contributor One Role");
-                WriteColumnName(writer, "Reserved 1");
-                WriteColumnName(writer, "Reserved 2");
-                WriteColumnName(writer, "Custom Trim Width (inches)");
-                WriteColumnName(writer, "Custom Trim Height (inches)");
-                WriteColumnName(writer, "Weight(Lbs)");
-                WriteColumnName(writer, "Pages");
-                WriteColumnName(writer, "Pub Date");
-                WriteColumnName(writer, "Street Date");
-                WriteColumnName(writer, "Territorial Rights");
-                WriteColumnName(writer, "Contributor Two");
-                WriteColumnName(writer, "Contributor Two Role");
-                WriteColumnName(writer, "Contributor Three");
-                WriteColumnName(writer, "Contributor Three Role");
-                WriteColumnName(writer, "Edition Number");
-                WriteColumnName(writer, "Edition Description");
-                WriteColumnName(writer, "Jacket Path / Filename");
-                WriteColumnName(writer, "Interior Path / Filename");
-                WriteColumnName(writer, "Cover Path / Filename");
-                WriteColumnName(writer, "Annotation / Summary");
-                WriteColumnName(writer, "LSI Special Category  (please consult LSI before using");
-                WriteColumnName(writer, "Stamped Text LEFT");
-                WriteColumnName(writer, "Stamped Text CENTER");
-                WriteColumnName(writer, "Stamped Text RIGHT");
-                WriteColumnName(writer, "Order Type Eligibility");
-                WriteColumnName(writer, "Returnable");
-                WriteColumnName(writer, "BISAC Category");
-                WriteColumnName(writer, "Language Code");
-                WriteColumnName(writer, "LSI FlexField1 (please consult LSI before using)");
-                WriteColumnName(writer, "LSI FlexField2 (please consult LSI before using)");
-                WriteColumnName(writer, "LSI FlexField3 (please consult LSI before using)");
-                WriteColumnName(writer, "LSI FlexField4 (please consult LSI before using)");
-                WriteColumnName(writer, "LSI FlexField5 (please consult LSI before using)");
-                WriteColumnName(writer, "BISAC Category 2");
-                WriteColumnName(writer, "BISAC Category 3");
-                WriteColumnName(writer, "Publisher Reference ID");
-                WriteColumnName(writer, "Carton Pack Quantity");
-                WriteColumnName(writer, "Contributor One BIO");
-                WriteColumnName(writer, "Contributor One Affiliations");
-                WriteColumnName(writer, "Contributor One Professional Position");
-                WriteColumnName(writer, "Contributor One Location");
-                WriteColumnName(writer, "Contributor One Location Type Code");
-                WriteColumnName(writer, "Contributor One Prior Work");
-                WriteColumnName(writer, "Keywords");
-                WriteColumnName(writer, "Thema Subject 1");
-                WriteColumnName(writer, "Thema Subject 2");
-                WriteColumnName(writer, "Thema Subject 3");
-                WriteColumnName(writer, "Regional Subjects");
-                WriteColumnName(writer, "Min Age");
-                WriteColumnName(writer, "Max Age");
-                WriteColumnName(writer, "Min Grade");
-                WriteColumnName(writer, "Max Grade");
-                WriteColumnName(writer, "Audience");
-                WriteColumnName(writer, "Short Description");
-                WriteColumnName(writer, "Table of Contents");
-                WriteColumnName(writer, "Review Quote(s)");
-                WriteColumnName(writer, "# Illustrations");
-                WriteColumnName(writer, "Illustration Notes");
-                WriteColumnName(writer, "Series Name");
-                WriteColumnName(writer, "# in Series");
-                WriteColumnName(writer, "US Suggested List Price");
-                WriteColumnName(writer, "US Wholesale Discount");
-                WriteColumnName(writer, "UK Suggested List Price");
-                WriteColumnName(writer, "UK Wholesale Discount (%)");
-                WriteColumnName(writer, "EU Suggested List Price (mode 2)");
-                WriteColumnName(writer, "EU Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "AU Suggested List Price (mode 2)");
-                WriteColumnName(writer, "AU Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "CA Suggested List Price (mode 2)");
-                WriteColumnName(writer, "CA Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "GC Suggested List Price (mode 2)");
-                WriteColumnName(writer, "GC Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "USBR1 Suggested List Price (mode 2)");
-                WriteColumnName(writer, "USBR1 Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "USDE1 Suggested List Price (mode 2)");
-                WriteColumnName(writer, "USDE1 Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "USRU1 Suggested List Price (mode 2)");
-                WriteColumnName(writer, "USRU1 Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "USPL1 Suggested List Price (mode 2)");
-                WriteColumnName(writer, "USPL1 Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "USKR1 Suggested List Price (mode 2)");
-                WriteColumnName(writer, "USKR1 Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "USCN1 Suggested List Price (mode 2)");
-                WriteColumnName(writer, "USCN1 Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "USIN1 Suggested List Price (mode 2)");
-                WriteColumnName(writer, "USIN1 Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "USJP2 Suggested List Price(mode 2)");
-                WriteColumnName(writer, "USJP2 Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "UAEUSD Suggested List Price (mode 2)");
-                WriteColumnName(writer, "UAEUSD Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "US-Ingram-Only* Suggested List Price (mode 2)");
-                WriteColumnName(writer, "US-Ingram-Only* Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "US - Ingram - GAP * Suggested List Price (mode 2)");
-                WriteColumnName(writer, "US - Ingram - GAP * Wholesale Discount % (Mode 2)");
-                WriteColumnName(writer, "SIBI - EDUC - US * Suggested List Price (mode 2)");
-                WriteColumnName(writer, "SIBI - EDUC - US * Wholesale Discount % (Mode 2)");
+                for (var i = 0; i < LsiColumns.Count; i++)
+                {
+                    WriteColumnName(writer, LsiColumns[i].Name);
+                }
             }
 
             public override void Write(global::CsvHelper.CsvWriter writer, global::BookPipeline.LsiBook record)
             {
                 global::System.Span<char> buffer = stackalloc char[32];
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
+                WriteNulls(writer, 3);
                 writer.WriteField(global::Checkpointing.Lsi.LsiFormats.NormalizeIsbn(record.Isbn, buffer));
                 writer.WriteField(default(string));
                 writer.WriteField(record.Title);
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
+                WriteNulls(writer, 11);
                 if (record.Pages is { } value17) writer.WriteField(value17, global::System.ReadOnlySpan<char>.Empty, global::System.Globalization.CultureInfo.InvariantCulture);
                 else writer.WriteField(default(string));
                 if (record.PubDate is { } value18) writer.WriteField(value18, global::System.MemoryExtensions.AsSpan("yyyy-MM-dd"), global::System.Globalization.CultureInfo.InvariantCulture);
                 else writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
+                WriteNulls(writer, 17);
                 writer.WriteField(global::Checkpointing.Lsi.LsiFormats.FormatYesNo(record.Returnable));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
+                WriteNulls(writer, 34);
                 if (record.UsPrice is { } value71) writer.WriteField(buffer[..global::Checkpointing.Lsi.LsiFormats.FormatPrice(value71, buffer)]);
                 else writer.WriteField(default(string));
                 if (record.UsDiscount is { } value72) writer.WriteField(buffer[..global::Checkpointing.Lsi.LsiFormats.FormatPercent(value72, buffer)]);
                 else writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
-                writer.WriteField(default(string));
+                WriteNulls(writer, 34);
+            }
+
+            /// <summary>Writes <paramref name="count"/> empty fields, for columns no member maps.</summary>
+            private static void WriteNulls(global::CsvHelper.CsvWriter writer, int count)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    writer.WriteField(default(string));
+                }
             }
         }
     }

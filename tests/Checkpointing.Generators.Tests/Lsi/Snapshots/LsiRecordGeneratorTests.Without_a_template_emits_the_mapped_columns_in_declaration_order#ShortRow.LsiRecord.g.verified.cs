@@ -63,12 +63,7 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
     [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
     private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<global::ShortRow>
     {
-        private readonly int column0;
-        private readonly int column1;
-        private readonly int column2;
-        private readonly int column3;
-        private readonly int column4;
-        private readonly int column5;
+        private readonly int column0, column1, column2, column3, column4, column5;
 
         public LsiCsvMapper(global::CsvHelper.CsvReader reader, string columnPrefix)
             : base(columnPrefix)
@@ -107,86 +102,42 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
 
         public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
         {
-            if (column0 >= 0)
-            {
-                fieldIndex = column0;
-                try
-                {
-                    _ = reader.GetStringOrNull(column0);
-                }
-                catch
-                {
-                    return "ShortRow.Title";
-                }
-            }
-
-            if (column1 >= 0)
-            {
-                fieldIndex = column1;
-                try
-                {
-                    _ = reader.GetString(column1);
-                }
-                catch
-                {
-                    return "ShortRow.Isbn";
-                }
-            }
-
-            if (column2 >= 0)
-            {
-                fieldIndex = column2;
-                try
-                {
-                    _ = reader.IsNull(column2) ? default(global::System.DateTime?) : reader.Parse<global::System.DateTime>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
-                }
-                catch
-                {
-                    return "ShortRow.PubDate";
-                }
-            }
-
-            if (column3 >= 0)
-            {
-                fieldIndex = column3;
-                try
-                {
-                    _ = reader.Parse<double>(column3, global::System.Globalization.CultureInfo.InvariantCulture);
-                }
-                catch
-                {
-                    return "ShortRow.Weight";
-                }
-            }
-
-            if (column4 >= 0)
-            {
-                fieldIndex = column4;
-                try
-                {
-                    _ = reader.Parse<long>(column4, global::System.Globalization.CultureInfo.InvariantCulture);
-                }
-                catch
-                {
-                    return "ShortRow.Carton";
-                }
-            }
-
-            if (column5 >= 0)
-            {
-                fieldIndex = column5;
-                try
-                {
-                    _ = reader.Parse<decimal>(column5, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text));
-                }
-                catch
-                {
-                    return "ShortRow.UkPrice";
-                }
-            }
-
+            if (Fails(reader, column0, out fieldIndex, Field0)) return "ShortRow.Title";
+            if (Fails(reader, column1, out fieldIndex, Field1)) return "ShortRow.Isbn";
+            if (Fails(reader, column2, out fieldIndex, Field2)) return "ShortRow.PubDate";
+            if (Fails(reader, column3, out fieldIndex, Field3)) return "ShortRow.Weight";
+            if (Fails(reader, column4, out fieldIndex, Field4)) return "ShortRow.Carton";
+            if (Fails(reader, column5, out fieldIndex, Field5)) return "ShortRow.UkPrice";
             fieldIndex = -1;
             return null;
+        }
+
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string?> Field0 = static (r, c) => r.GetStringOrNull(c);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field1 = static (r, c) => r.GetString(c);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateTime?> Field2 = static (r, c) => r.IsNull(c) ? default(global::System.DateTime?) : r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, double> Field3 = static (r, c) => r.Parse<double>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, long> Field4 = static (r, c) => r.Parse<long>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal> Field5 = static (r, c) => r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text));
+
+        /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
+        private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
+        {
+            fieldIndex = -1;
+            if (column < 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                _ = read(reader, column);
+                return false;
+            }
+            catch
+            {
+                fieldIndex = column;
+                return true;
+            }
         }
     }
 
@@ -202,12 +153,10 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
 
         public override void WriteHeader(global::CsvHelper.CsvWriter writer)
         {
-            WriteColumnName(writer, "Title");
-            WriteColumnName(writer, "ISBN or SKU");
-            WriteColumnName(writer, "Pub Date");
-            WriteColumnName(writer, "Weight(Lbs)");
-            WriteColumnName(writer, "Carton Pack Quantity");
-            WriteColumnName(writer, "UK Suggested List Price (mode 2)");
+            for (var i = 0; i < LsiColumns.Count; i++)
+            {
+                WriteColumnName(writer, LsiColumns[i].Name);
+            }
         }
 
         public override void Write(global::CsvHelper.CsvWriter writer, global::ShortRow record)
