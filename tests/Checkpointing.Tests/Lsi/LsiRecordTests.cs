@@ -58,6 +58,9 @@ public sealed class LsiRecordTests
         Assert.Equal(string.Join(',', TemplateColumns), lines[0]);
         Assert.Equal(107, LsiBook.LsiColumns.Count);
         Assert.Equal(TemplateColumns, LsiBook.LsiColumns.Select(c => c.Name));
+        // The header is written from this list: a caller cannot change it by casting it back.
+        Assert.False(LsiBook.LsiColumns is LsiColumnInfo[]);
+        Assert.True(((ICollection<LsiColumnInfo>)LsiBook.LsiColumns).IsReadOnly);
 
         using var reader = CsvReader.FromText(csv.TrimStart('\uFEFF'), CsvReaderOptions.For<LsiBook>());
         Assert.True(reader.Read());

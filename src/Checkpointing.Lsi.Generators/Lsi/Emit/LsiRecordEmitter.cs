@@ -64,7 +64,8 @@ internal static class LsiRecordEmitter
     private static void EmitColumns(IndentedWriter w, LsiRecordModel model)
     {
         w.Line($"/// <summary>The columns of <c>{model.TypeName}</c> rows, in file order (generated for [LsiRecord]).</summary>");
-        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Checkpointing.Lsi.LsiColumnInfo> LsiColumns { get; } = new global::Checkpointing.Lsi.LsiColumnInfo[]");
+        // Read-only for real: the header the writer writes and the rules are taken from this list.
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Checkpointing.Lsi.LsiColumnInfo> LsiColumns { get; } = global::System.Array.AsReadOnly(new global::Checkpointing.Lsi.LsiColumnInfo[]");
         w.OpenBrace();
         foreach (var column in model.Columns)
         {
@@ -79,7 +80,7 @@ internal static class LsiRecordEmitter
             }
         }
 
-        w.CloseBrace(";");
+        w.CloseBrace(");");
         if (model.UnmappedMember is not null)
         {
             w.Line();

@@ -9,7 +9,7 @@ namespace BookPipeline
     partial class TrancheRow : global::Checkpointing.Lsi.ILsiRecord
     {
         /// <summary>The columns of <c>TrancheRow</c> rows, in file order (generated for [LsiRecord]).</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<global::Checkpointing.Lsi.LsiColumnInfo> LsiColumns { get; } = new global::Checkpointing.Lsi.LsiColumnInfo[]
+        public static global::System.Collections.Generic.IReadOnlyList<global::Checkpointing.Lsi.LsiColumnInfo> LsiColumns { get; } = global::System.Array.AsReadOnly(new global::Checkpointing.Lsi.LsiColumnInfo[]
         {
             new("Parent ISBN", "ParentIsbn", global::Checkpointing.Lsi.LsiFormat.Isbn, false),
             new("ISBN or SKU", "Isbn", global::Checkpointing.Lsi.LsiFormat.Isbn, false),
@@ -19,7 +19,7 @@ namespace BookPipeline
             new("UK Suggested List Price", "UkPrice", global::Checkpointing.Lsi.LsiFormat.Price, false),
             new("Min Age", "MinAge", global::Checkpointing.Lsi.LsiFormat.Decimal, false),
             new("Carton Pack Quantity", null, global::Checkpointing.Lsi.LsiFormat.Default, false),
-        };
+        });
 
         /// <summary>The template columns no member maps, kept in <see cref="Other"/> (generated for [LsiRecord]).</summary>
         public static global::System.Collections.Generic.IReadOnlySet<string> LsiUnmappedColumns { get; } = global::System.Collections.Frozen.FrozenSet.ToFrozenSet(new[]

@@ -9,7 +9,7 @@ namespace BookPipeline
     partial class LsiBook : global::Checkpointing.Lsi.ILsiRecord
     {
         /// <summary>The columns of <c>LsiBook</c> rows, in file order (generated for [LsiRecord]).</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<global::Checkpointing.Lsi.LsiColumnInfo> LsiColumns { get; } = new global::Checkpointing.Lsi.LsiColumnInfo[]
+        public static global::System.Collections.Generic.IReadOnlyList<global::Checkpointing.Lsi.LsiColumnInfo> LsiColumns { get; } = global::System.Array.AsReadOnly(new global::Checkpointing.Lsi.LsiColumnInfo[]
         {
             new("Lightning Source Account #", null, global::Checkpointing.Lsi.LsiFormat.Default, false),
             new("Metadata Contact Dictionary", null, global::Checkpointing.Lsi.LsiFormat.Default, false),
@@ -118,7 +118,7 @@ namespace BookPipeline
             new("US - Ingram - GAP * Wholesale Discount % (Mode 2)", null, global::Checkpointing.Lsi.LsiFormat.Default, false),
             new("SIBI - EDUC - US * Suggested List Price (mode 2)", null, global::Checkpointing.Lsi.LsiFormat.Default, false),
             new("SIBI - EDUC - US * Wholesale Discount % (Mode 2)", null, global::Checkpointing.Lsi.LsiFormat.Default, false),
-        };
+        });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
         private static readonly global::Checkpointing.Lsi.LsiFieldRules LsiRules = global::Checkpointing.Lsi.LsiFieldRules.For(LsiColumns, null);

@@ -7,7 +7,7 @@
 partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
 {
     /// <summary>The columns of <c>ShortRow</c> rows, in file order (generated for [LsiRecord]).</summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::Checkpointing.Lsi.LsiColumnInfo> LsiColumns { get; } = new global::Checkpointing.Lsi.LsiColumnInfo[]
+    public static global::System.Collections.Generic.IReadOnlyList<global::Checkpointing.Lsi.LsiColumnInfo> LsiColumns { get; } = global::System.Array.AsReadOnly(new global::Checkpointing.Lsi.LsiColumnInfo[]
     {
         new("Title", "Title", global::Checkpointing.Lsi.LsiFormat.Text, false),
         new("ISBN or SKU", "Isbn", global::Checkpointing.Lsi.LsiFormat.Isbn, false),
@@ -15,7 +15,7 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
         new("Weight(Lbs)", "Weight", global::Checkpointing.Lsi.LsiFormat.Decimal, false),
         new("Carton Pack Quantity", "Carton", global::Checkpointing.Lsi.LsiFormat.Decimal, false),
         new("UK Suggested List Price (mode 2)", "UkPrice", global::Checkpointing.Lsi.LsiFormat.Decimal, false),
-    };
+    });
 
     [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
     private static readonly global::Checkpointing.Lsi.LsiFieldRules LsiRules = global::Checkpointing.Lsi.LsiFieldRules.For(LsiColumns, null);
