@@ -198,8 +198,8 @@ public class GeneratorBenchmarks
     }
 
     /// <summary>
-    /// <c>--generator-steps</c>: step tracking on a full run (a new driver on a new compilation, after a first
-    /// run that took the JIT's cost) and on a warm driver after two unrelated edits; for each tracked step with
+    /// <c>--generator-steps</c>: step tracking on a full run (a new driver on a new compilation, after warm-up
+    /// runs that took the JIT's cost) and on a warm driver after two unrelated edits; for each tracked step with
     /// time or outputs, its time and how many outputs were New, Modified, Unchanged, Cached or Removed, and for
     /// each generator its own time as the driver measured it.
     /// </summary>
@@ -209,7 +209,12 @@ public class GeneratorBenchmarks
         bench.Setup();
         GeneratorDriver NewTrackingDriver() => CSharpGeneratorDriver.Create(bench._generators, bench._additionalTexts, ParseOptions, optionsProvider: null,
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-        NewTrackingDriver().RunGenerators(bench.NewCompilation());
+        // Tiered JIT promotes the hot methods over several runs (see WarmupRounds); the first ones run up to 2x slower.
+        for (var i = 0; i < WarmupRounds; i++)
+        {
+            NewTrackingDriver().RunGenerators(bench.NewCompilation());
+        }
+
         var driver = NewTrackingDriver().RunGenerators(bench.NewCompilation());
         Print(driver, "full run");
         for (var i = 0; i < 2; i++)
@@ -248,6 +253,7 @@ public class GeneratorBenchmarks
         bench.Setup();
         var pause = GC.GetTotalPauseDuration();
         var gen2 = GC.CollectionCount(2);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
@@ -255,7 +261,8 @@ public class GeneratorBenchmarks
         }
 
         Console.WriteLine($"{generators}: {count} {(edits ? "unrelated edits" : "full runs")} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds:0} ms; "
-            + $"GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(2) - gen2} gen 2 collections");
+            + $"GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(2) - gen2} gen 2 collections; "
+            + $"{(GC.GetTotalAllocatedBytes(precise: true) - allocated) / count / (1024.0 * 1024):0.0} MB allocated per run");
     }
 
     [Benchmark(Baseline = true, Description = "Full run, new driver")]

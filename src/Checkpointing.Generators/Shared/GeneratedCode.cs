@@ -14,19 +14,24 @@ internal static class GeneratedCode
     public const string Attribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"Checkpointing.Generators\", \"" + Version + "\")]";
 
     /// <summary>A C# string literal of <paramref name="value"/>, quoted and escaped.</summary>
-    public static string Literal(string value)
+    public static string Literal(string value) =>
+        StandsAsIs(value) ? "\"" + value + "\"" : SymbolDisplay.FormatLiteral(value, quote: true);
+
+    /// <summary>
+    /// True when <paramref name="value"/> is printable ASCII without a quote or a backslash: it stands in quotes as it
+    /// is (what FormatLiteral gives, without its per-character checks: emitters write thousands of literals per file).
+    /// </summary>
+    public static bool StandsAsIs(string value)
     {
-        // Printable ASCII other than a quote or a backslash stands as it is (what FormatLiteral gives, without its
-        // per-character checks: emitters write thousands of literals per file).
         foreach (var c in value)
         {
             if (c < ' ' || c > '~' || c == '"' || c == '\\')
             {
-                return SymbolDisplay.FormatLiteral(value, quote: true);
+                return false;
             }
         }
 
-        return "\"" + value + "\"";
+        return true;
     }
 
     /// <summary><paramref name="value"/> escaped for XML documentation text.</summary>
