@@ -44,16 +44,10 @@ internal sealed record LsiMemberModel(
     LocationInfo? Location);
 
 /// <summary>What the parser found on one <c>[LsiRecord]</c> type, before the template is known.</summary>
+/// <param name="Header">What the type says of itself.</param>
+/// <param name="Diagnostics">The header's diagnostics and those about the members.</param>
 internal sealed record LsiRecordSyntaxModel(
-    string? Namespace,
-    string TypeName,
-    string HintName,
-    string FullyQualifiedName,
-    bool IsRecord,
-    string? Template,
-    LocationInfo? AttributeLocation,
-    bool EscapeInjection,
-    string? DateFormat,
+    LsiRecordHeader Header,
     string? UnmappedMember,
     LocationInfo? UnmappedLocation,
     EquatableArray<LsiMemberModel> Members,

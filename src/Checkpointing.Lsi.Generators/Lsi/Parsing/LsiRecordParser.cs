@@ -322,15 +322,7 @@ internal static class LsiRecordParser
         }
 
         public LsiRecordSyntaxModel ToModel() => new(
-            header.Namespace,
-            header.TypeName,
-            header.HintName,
-            header.FullyQualifiedName,
-            header.IsRecord,
-            header.Template,
-            header.AttributeLocation,
-            header.EscapeInjection,
-            header.DateFormat,
+            header,
             UnmappedMember,
             UnmappedLocation,
             new EquatableArray<LsiMemberModel>(_members),

@@ -21,15 +21,15 @@ internal static class LsiRecordResolver
             if (member.Kind == LsiMemberKind.String && member.Format == LsiFormatKind.Default
                 && member.ColumnName.IndexOf("ISBN", StringComparison.OrdinalIgnoreCase) >= 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiIsbnColumnWithoutFormat, member.Location, member.ColumnName, record.TypeName + "." + member.MemberName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiIsbnColumnWithoutFormat, member.Location, member.ColumnName, record.Header.TypeName + "." + member.MemberName));
             }
         }
 
-        if (record.Template is null)
+        if (record.Header.Template is null)
         {
             if (record.UnmappedMember is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsWithoutTemplate, record.UnmappedLocation, record.UnmappedMember, record.TypeName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnmappedColumnsWithoutTemplate, record.UnmappedLocation, record.UnmappedMember, record.Header.TypeName));
             }
 
             for (var i = 0; i < record.Members.Count; i++)
@@ -40,25 +40,25 @@ internal static class LsiRecordResolver
             // A type whose columns were all rejected already has a diagnostic for each of them.
             if (record.Members.Count == 0 && record.Diagnostics.IsEmpty)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiNoColumns, record.AttributeLocation, record.TypeName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiNoColumns, record.Header.AttributeLocation, record.Header.TypeName));
             }
 
             return Build(record, columns, diagnostics);
         }
 
         // Matched by file name: the path of an AdditionalFiles item depends on the machine.
-        var template = record.Template == KnownTypeNames.LsiBuiltInAcsTemplate
+        var template = record.Header.Template == KnownTypeNames.LsiBuiltInAcsTemplate
             ? BuiltInAcs
-            : templates.FirstOrDefault(t => string.Equals(t.FileName, record.Template, StringComparison.OrdinalIgnoreCase));
+            : templates.FirstOrDefault(t => string.Equals(t.FileName, record.Header.Template, StringComparison.OrdinalIgnoreCase));
         if (template is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateNotFound, record.AttributeLocation, record.Template, record.TypeName));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateNotFound, record.Header.AttributeLocation, record.Header.Template, record.Header.TypeName));
             return Build(record, columns, diagnostics);
         }
 
         if (template.Error is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateUnreadable, record.AttributeLocation, record.Template, record.TypeName, template.Error));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiTemplateUnreadable, record.Header.AttributeLocation, record.Header.Template, record.Header.TypeName, template.Error));
             return Build(record, columns, diagnostics);
         }
 
@@ -78,7 +78,7 @@ internal static class LsiRecordResolver
             var hint = suggestion is null
                 ? "Use a column name exactly as in the template's header row."
                 : "Did you mean '" + suggestion + "'?";
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnknownColumn, member.Location, member.ColumnName, record.TypeName + "." + member.MemberName, record.Template, hint));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LsiUnknownColumn, member.Location, member.ColumnName, record.Header.TypeName + "." + member.MemberName, record.Header.Template, hint));
         }
 
         foreach (var name in template.Columns)
@@ -155,14 +155,14 @@ internal static class LsiRecordResolver
         }
 
         var model = new LsiRecordModel(
-            record.Namespace,
-            record.TypeName,
-            record.HintName,
-            record.FullyQualifiedName,
-            record.IsRecord,
-            record.Template,
-            record.EscapeInjection,
-            record.DateFormat,
+            record.Header.Namespace,
+            record.Header.TypeName,
+            record.Header.HintName,
+            record.Header.FullyQualifiedName,
+            record.Header.IsRecord,
+            record.Header.Template,
+            record.Header.EscapeInjection,
+            record.Header.DateFormat,
             record.UnmappedMember,
             new EquatableArray<LsiMemberModel>(record.Members.Select(m => m with { Location = null })),
             new EquatableArray<LsiColumnModel>(columns));
