@@ -112,7 +112,9 @@ public class GeneratorBenchmarks
         // Compiling the output for its errors takes longer than the runs measured; a profile leaves it out.
         var errors = SkipErrorCheck ? 0 : output.GetDiagnostics().Concat(diagnostics).Count(d => d.Severity == DiagnosticSeverity.Error);
         Console.WriteLine($"// Setup: generators [{string.Join(", ", generatorTypes.Select(t => t.Name))}]; "
-            + $"{(checkpointed ? Count : 0)} stages, {(lsi ? Count : 0)} LSI records; {result.GeneratedTrees.Length} files generated; {errors} error diagnostic(s)");
+            + $"{(checkpointed ? Count : 0)} stages, {(lsi ? Count : 0)} LSI records; {result.GeneratedTrees.Length} files generated, "
+            + $"{result.GeneratedTrees.Sum(t => t.Length):N0} characters (largest {result.GeneratedTrees.Max(t => t.Length):N0} characters, "
+            + $"{result.GeneratedTrees.Max(t => t.GetText().Lines.Count):N0} lines); {errors} error diagnostic(s)");
         foreach (var d in SkipErrorCheck ? [] : output.GetDiagnostics().Concat(diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).Take(5))
         {
             Console.WriteLine("//   " + d);

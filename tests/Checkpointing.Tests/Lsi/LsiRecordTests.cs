@@ -183,6 +183,30 @@ public sealed class LsiRecordTests
     }
 
     [Fact]
+    public void A_file_without_a_mapped_column_fails_to_read_naming_the_column_and_a_smaller_subset_reads()
+    {
+        // No field with a comma in it, so that a line splits into its fields at each comma.
+        var book = Book();
+        book.Summary = "Summary without a separator";
+        var csv = Write([book]);
+        var header = csv.Substring(0, csv.IndexOf('\n', StringComparison.Ordinal));
+        Assert.Contains("Pages", header);
+        Assert.Equal(header.Split(',').Length, csv.Split('\n')[1].Split(',').Length);
+
+        var error = Assert.ThrowsAny<Exception>(() => Read<LsiBook>(csv.Replace("Pages", "Pagez")));
+        Assert.Contains("'Pages'", error.ToString());
+
+        // A column no member maps may be left out: LSI takes any subset of its template.
+        var columns = header.TrimEnd('\r').Split(',');
+        var unmapped = Array.FindIndex(columns, c => c.Trim('"') == "Carton Pack Quantity");
+        Assert.True(unmapped >= 0, "the template has Carton Pack Quantity, which LsiBook does not map");
+        var lines = csv.TrimEnd('\n').Split('\n').Select(l => l.TrimEnd('\r').Split(',').Where((_, i) => i != unmapped));
+        var subset = string.Join("\n", lines.Select(l => string.Join(",", l))) + "\n";
+        var read = Assert.Single(Read<LsiBook>(subset));
+        Assert.Equal((book.Title, book.Summary, book.Pages), (read.Title, read.Summary, read.Pages));
+    }
+
+    [Fact]
     public void Validate_reports_every_error_naming_record_column_and_value()
     {
         var book = Book(isbn: "978-1-234-56789-0", title: "");

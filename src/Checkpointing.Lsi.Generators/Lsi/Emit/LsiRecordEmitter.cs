@@ -211,17 +211,11 @@ internal static class LsiRecordEmitter
         w.Line(GeneratedCode.Attribute);
         w.Line($"private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<{t}>");
         w.OpenBrace();
-        // Ten column fields to a line: one line each was a tenth of a 107-column file.
-        for (var i = 0; i < model.Members.Count; i += 10)
-        {
-            w.Begin("private readonly int column").Append(i);
-            for (var k = i + 1; k < System.Math.Min(i + 10, model.Members.Count); k++)
-            {
-                w.Append(", column").Append(k);
-            }
-
-            w.End(";");
-        }
+        // Data, not a line of code per member: the member's column and name come from LsiColumns, which holds them.
+        w.Line("/// <summary>Where each member's column is in <see cref=\"LsiColumns\"/>, in member order.</summary>");
+        EmitArray(w, "private static readonly int[] MemberColumns =", MemberColumns(model), 20);
+        w.Line();
+        w.Begin("private readonly int[] columns = new int[").Append(model.Members.Count).End("];");
 
         var unmappedColumns = model.UnmappedMember is null ? new LsiColumnModel[0] : model.Columns.Where(c => c.MemberIndex < 0).ToArray();
         if (unmappedColumns.Length > 0)
@@ -233,12 +227,12 @@ internal static class LsiRecordEmitter
         w.Line("public LsiCsvMapper(global::CsvHelper.CsvReader reader, string columnPrefix)");
         w.Line("    : base(columnPrefix)");
         w.OpenBrace();
-        for (var i = 0; i < model.Members.Count; i++)
-        {
-            var m = model.Members[i];
-            w.Begin("column").Append(i).Append(" = Column(reader, ").AppendLiteral(m.ColumnName).Append(", -1, false, ")
-                .AppendLiteral(model.TypeName + "." + m.MemberName).End(");");
-        }
+        w.Line("for (var i = 0; i < MemberColumns.Length; i++)");
+        w.OpenBrace();
+        w.Line("var column = LsiColumns[MemberColumns[i]];");
+        w.Begin("columns[i] = Column(reader, column.Name, -1, false, ").AppendLiteral(model.TypeName + ".").End(" + column.Member);");
+        w.CloseBrace();
+        w.Line();
 
         if (unmappedColumns.Length > 0)
         {
@@ -301,9 +295,19 @@ internal static class LsiRecordEmitter
         w.Line();
         w.Line("public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)");
         w.OpenBrace();
-        // Members read the same way (most are strings) share one delegate: a line each, with few tokens to parse.
+        w.Line("for (var i = 0; i < MemberReaders.Length; i++)");
+        w.OpenBrace();
+        w.Begin("if (Fails(reader, columns[i], out fieldIndex, MemberReaders[i])) return ").AppendLiteral(model.TypeName + ".").End(" + LsiColumns[MemberColumns[i]].Member;");
+        w.CloseBrace();
+        w.Line();
+        w.Line("fieldIndex = -1;");
+        w.Line("return null;");
+        w.CloseBrace();
+        w.Line();
+
+        // Members read the same way (most are strings) share one delegate; the value is only read to see it throw.
         var readers = new System.Collections.Generic.Dictionary<string, int>(System.StringComparer.Ordinal);
-        var readerLines = new System.Collections.Generic.List<string>();
+        var memberReaders = new string[model.Members.Count];
         for (var i = 0; i < model.Members.Count; i++)
         {
             var m = model.Members[i];
@@ -313,26 +317,20 @@ internal static class LsiRecordEmitter
             {
                 n = readers.Count;
                 readers.Add(expression, n);
-                readerLines.Add($"private static readonly global::System.Func<global::CsvHelper.CsvReader, int, {ReadType(m)}> Field{n} = static (r, c) => {expression};");
+                w.Begin("private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field").Append(n)
+                    .Append(" = static (r, c) => ").Append(expression).End(";");
             }
 
-            w.Begin("if (Fails(reader, column").Append(i).Append(", out fieldIndex, Field").Append(n).Append(")) return ")
-                .AppendLiteral(model.TypeName + "." + m.MemberName).End(";");
+            memberReaders[i] = "Field" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        w.Line("fieldIndex = -1;");
-        w.Line("return null;");
-        w.CloseBrace();
         w.Line();
-        foreach (var line in readerLines)
-        {
-            w.Line(line);
-        }
-
+        w.Line("/// <summary>How each member is read, in member order.</summary>");
+        EmitArray(w, "private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?>[] MemberReaders =", memberReaders, 16);
         w.Line();
         w.Line("""
             /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
-            private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
+            private static bool Fails(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, object?> read)
             {
                 fieldIndex = -1;
                 if (column < 0)
@@ -353,6 +351,53 @@ internal static class LsiRecordEmitter
             }
             """);
         w.CloseBrace();
+    }
+
+    /// <summary>For each member, the index of its column in <c>LsiColumns</c> (the first, if a template repeats a name).</summary>
+    private static string[] MemberColumns(LsiRecordModel model)
+    {
+        var columns = new string[model.Members.Count];
+        for (var j = model.Columns.Count - 1; j >= 0; j--)
+        {
+            if (model.Columns[j].MemberIndex >= 0)
+            {
+                columns[model.Columns[j].MemberIndex] = j.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        var missing = System.Array.IndexOf(columns, null);
+        if (missing >= 0)
+        {
+            // The resolver maps every member to a column or reports an error, and no source is written then.
+            throw new System.InvalidOperationException($"Member '{model.Members[missing].MemberName}' of '{model.TypeName}' has no column.");
+        }
+
+        return columns;
+    }
+
+    /// <summary>Writes <c>declaration { a, b, ... };</c> with <paramref name="perLine"/> items to a line.</summary>
+    private static void EmitArray(IndentedWriter w, string declaration, string[] items, int perLine)
+    {
+        if (items.Length == 0)
+        {
+            w.Line(declaration + " { };");
+            return;
+        }
+
+        w.Line(declaration);
+        w.OpenBrace();
+        for (var i = 0; i < items.Length; i += perLine)
+        {
+            w.Begin(items[i]);
+            for (var k = i + 1; k < System.Math.Min(i + perLine, items.Length); k++)
+            {
+                w.Append(", ").Append(items[k]);
+            }
+
+            w.End(",");
+        }
+
+        w.CloseBrace(";");
     }
 
     private static void EmitWriter(IndentedWriter w, LsiRecordModel model)
@@ -473,9 +518,6 @@ internal static class LsiRecordEmitter
     /// <summary>The date format a member is written with: its own, else its record's, else yyyy-MM-dd.</summary>
     private static string DateFormat(LsiRecordModel model, LsiMemberModel m) => m.DateFormat ?? model.DateFormat ?? "yyyy-MM-dd";
 
-    /// <summary>The type of a member's read expression.</summary>
-    private static string ReadType(LsiMemberModel m) => ValueType(m) + (m.IsNullable ? "?" : "");
-
     private static string ValueType(LsiMemberModel m) => m.Kind switch
     {
         LsiMemberKind.String => "string",
@@ -488,11 +530,11 @@ internal static class LsiRecordEmitter
         _ => "global::System.DateTime",
     };
 
-    /// <summary>Adds the expression that reads member <paramref name="m"/> from <c>reader</c> at <c>column{index}</c>.</summary>
+    /// <summary>Adds the expression that reads member <paramref name="m"/> from <c>reader</c> at <c>columns[index]</c>.</summary>
     private static IndentedWriter AppendRead(IndentedWriter w, LsiRecordModel model, LsiMemberModel m, int index) =>
         m.Kind == LsiMemberKind.String
-            ? w.Append(m.IsNullable ? "reader.GetStringOrNull(column" : "reader.GetString(column").Append(index).Append(")")
-            : w.Append(ReadExpression(model, m, "reader", "column" + index.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            ? w.Append(m.IsNullable ? "reader.GetStringOrNull(columns[" : "reader.GetString(columns[").Append(index).Append("])")
+            : w.Append(ReadExpression(model, m, "reader", "columns[" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]"));
 
     private static string ReadExpression(LsiRecordModel model, LsiMemberModel m, string reader, string column)
     {

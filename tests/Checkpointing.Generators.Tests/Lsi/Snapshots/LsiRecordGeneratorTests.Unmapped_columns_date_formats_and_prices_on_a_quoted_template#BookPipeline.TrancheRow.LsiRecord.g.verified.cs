@@ -76,18 +76,24 @@ namespace BookPipeline
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
         private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<global::BookPipeline.TrancheRow>
         {
-            private readonly int column0, column1, column2, column3, column4, column5;
+            /// <summary>Where each member's column is in <see cref="LsiColumns"/>, in member order.</summary>
+            private static readonly int[] MemberColumns =
+            {
+                0, 1, 3, 4, 5, 6,
+            };
+
+            private readonly int[] columns = new int[6];
             private readonly int[] unmapped = new int[2];
 
             public LsiCsvMapper(global::CsvHelper.CsvReader reader, string columnPrefix)
                 : base(columnPrefix)
             {
-                column0 = Column(reader, "Parent ISBN", -1, false, "TrancheRow.ParentIsbn");
-                column1 = Column(reader, "ISBN or SKU", -1, false, "TrancheRow.Isbn");
-                column2 = Column(reader, "Pub Date", -1, false, "TrancheRow.PubDate");
-                column3 = Column(reader, "Street Date", -1, false, "TrancheRow.StreetDate");
-                column4 = Column(reader, "UK Suggested List Price", -1, false, "TrancheRow.UkPrice");
-                column5 = Column(reader, "Min Age", -1, false, "TrancheRow.MinAge");
+                for (var i = 0; i < MemberColumns.Length; i++)
+                {
+                    var column = LsiColumns[MemberColumns[i]];
+                    columns[i] = Column(reader, column.Name, -1, false, "TrancheRow." + column.Member);
+                }
+
                 for (int i = 0, k = 0; i < LsiColumns.Count; i++)
                 {
                     if (LsiColumns[i].Member is null) unmapped[k++] = Column(reader, LsiColumns[i].Name, -1, true, "TrancheRow.Other");
@@ -100,24 +106,24 @@ namespace BookPipeline
             {
                 return new global::BookPipeline.TrancheRow()
                 {
-                    ParentIsbn = reader.GetStringOrNull(column0),
-                    Isbn = reader.GetString(column1),
-                    PubDate = reader.IsNull(column2) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy")),
-                    StreetDate = reader.Parse<global::System.DateTime>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text)),
-                    UkPrice = reader.IsNull(column4) ? default(decimal?) : reader.Parse<decimal>(column4, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text)),
-                    MinAge = reader.IsNull(column5) ? default(int?) : reader.Parse<int>(column5, global::System.Globalization.CultureInfo.InvariantCulture),
+                    ParentIsbn = reader.GetStringOrNull(columns[0]),
+                    Isbn = reader.GetString(columns[1]),
+                    PubDate = reader.IsNull(columns[2]) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(columns[2], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy")),
+                    StreetDate = reader.Parse<global::System.DateTime>(columns[3], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text)),
+                    UkPrice = reader.IsNull(columns[4]) ? default(decimal?) : reader.Parse<decimal>(columns[4], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text)),
+                    MinAge = reader.IsNull(columns[5]) ? default(int?) : reader.Parse<int>(columns[5], global::System.Globalization.CultureInfo.InvariantCulture),
                     Other = ReadUnmapped(reader),
                 };
             }
 
             public override void Read(global::CsvHelper.CsvReader reader, global::BookPipeline.TrancheRow record)
             {
-                record.ParentIsbn = reader.GetStringOrNull(column0);
-                record.Isbn = reader.GetString(column1);
-                record.PubDate = reader.IsNull(column2) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy"));
-                record.StreetDate = reader.Parse<global::System.DateTime>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
-                record.UkPrice = reader.IsNull(column4) ? default(decimal?) : reader.Parse<decimal>(column4, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
-                record.MinAge = reader.IsNull(column5) ? default(int?) : reader.Parse<int>(column5, global::System.Globalization.CultureInfo.InvariantCulture);
+                record.ParentIsbn = reader.GetStringOrNull(columns[0]);
+                record.Isbn = reader.GetString(columns[1]);
+                record.PubDate = reader.IsNull(columns[2]) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(columns[2], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy"));
+                record.StreetDate = reader.Parse<global::System.DateTime>(columns[3], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
+                record.UkPrice = reader.IsNull(columns[4]) ? default(decimal?) : reader.Parse<decimal>(columns[4], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
+                record.MinAge = reader.IsNull(columns[5]) ? default(int?) : reader.Parse<int>(columns[5], global::System.Globalization.CultureInfo.InvariantCulture);
                 record.Other = ReadUnmapped(reader);
             }
 
@@ -134,25 +140,30 @@ namespace BookPipeline
 
             public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
             {
-                if (Fails(reader, column0, out fieldIndex, Field0)) return "TrancheRow.ParentIsbn";
-                if (Fails(reader, column1, out fieldIndex, Field1)) return "TrancheRow.Isbn";
-                if (Fails(reader, column2, out fieldIndex, Field2)) return "TrancheRow.PubDate";
-                if (Fails(reader, column3, out fieldIndex, Field3)) return "TrancheRow.StreetDate";
-                if (Fails(reader, column4, out fieldIndex, Field4)) return "TrancheRow.UkPrice";
-                if (Fails(reader, column5, out fieldIndex, Field5)) return "TrancheRow.MinAge";
+                for (var i = 0; i < MemberReaders.Length; i++)
+                {
+                    if (Fails(reader, columns[i], out fieldIndex, MemberReaders[i])) return "TrancheRow." + LsiColumns[MemberColumns[i]].Member;
+                }
+
                 fieldIndex = -1;
                 return null;
             }
 
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string?> Field0 = static (r, c) => r.GetStringOrNull(c);
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field1 = static (r, c) => r.GetString(c);
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateOnly?> Field2 = static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy"));
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateTime> Field3 = static (r, c) => r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field4 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, int?> Field5 = static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field0 = static (r, c) => r.GetStringOrNull(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field1 = static (r, c) => r.GetString(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field2 = static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text, "M/d/yy"));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field3 = static (r, c) => r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field4 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field5 = static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+
+            /// <summary>How each member is read, in member order.</summary>
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?>[] MemberReaders =
+            {
+                Field0, Field1, Field2, Field3, Field4, Field5,
+            };
 
             /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
-            private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
+            private static bool Fails(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, object?> read)
             {
                 fieldIndex = -1;
                 if (column < 0)

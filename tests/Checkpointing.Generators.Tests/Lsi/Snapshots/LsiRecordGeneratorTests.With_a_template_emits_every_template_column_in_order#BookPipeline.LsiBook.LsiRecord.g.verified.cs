@@ -171,18 +171,23 @@ namespace BookPipeline
         [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
         private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<global::BookPipeline.LsiBook>
         {
-            private readonly int column0, column1, column2, column3, column4, column5, column6;
+            /// <summary>Where each member's column is in <see cref="LsiColumns"/>, in member order.</summary>
+            private static readonly int[] MemberColumns =
+            {
+                3, 5, 18, 71, 72, 17, 36,
+            };
+
+            private readonly int[] columns = new int[7];
 
             public LsiCsvMapper(global::CsvHelper.CsvReader reader, string columnPrefix)
                 : base(columnPrefix)
             {
-                column0 = Column(reader, "ISBN or SKU", -1, false, "LsiBook.Isbn");
-                column1 = Column(reader, "Title", -1, false, "LsiBook.Title");
-                column2 = Column(reader, "Pub Date", -1, false, "LsiBook.PubDate");
-                column3 = Column(reader, "US Suggested List Price", -1, false, "LsiBook.UsPrice");
-                column4 = Column(reader, "US Wholesale Discount", -1, false, "LsiBook.UsDiscount");
-                column5 = Column(reader, "Pages", -1, false, "LsiBook.Pages");
-                column6 = Column(reader, "Returnable", -1, false, "LsiBook.Returnable");
+                for (var i = 0; i < MemberColumns.Length; i++)
+                {
+                    var column = LsiColumns[MemberColumns[i]];
+                    columns[i] = Column(reader, column.Name, -1, false, "LsiBook." + column.Member);
+                }
+
                 ThrowIfColumnsMissing(reader);
             }
 
@@ -190,49 +195,53 @@ namespace BookPipeline
             {
                 return new global::BookPipeline.LsiBook()
                 {
-                    Isbn = reader.GetString(column0),
-                    Title = reader.GetString(column1),
-                    PubDate = reader.IsNull(column2) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text)),
-                    UsPrice = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text)),
-                    UsDiscount = reader.IsNull(column4) ? default(decimal?) : reader.Parse<decimal>(column4, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text)),
-                    Pages = reader.IsNull(column5) ? default(int?) : reader.Parse<int>(column5, global::System.Globalization.CultureInfo.InvariantCulture),
-                    Returnable = reader.Parse<bool>(column6, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text)),
+                    Isbn = reader.GetString(columns[0]),
+                    Title = reader.GetString(columns[1]),
+                    PubDate = reader.IsNull(columns[2]) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(columns[2], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text)),
+                    UsPrice = reader.IsNull(columns[3]) ? default(decimal?) : reader.Parse<decimal>(columns[3], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text)),
+                    UsDiscount = reader.IsNull(columns[4]) ? default(decimal?) : reader.Parse<decimal>(columns[4], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text)),
+                    Pages = reader.IsNull(columns[5]) ? default(int?) : reader.Parse<int>(columns[5], global::System.Globalization.CultureInfo.InvariantCulture),
+                    Returnable = reader.Parse<bool>(columns[6], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text)),
                 };
             }
 
             public override void Read(global::CsvHelper.CsvReader reader, global::BookPipeline.LsiBook record)
             {
-                record.Isbn = reader.GetString(column0);
-                record.Title = reader.GetString(column1);
-                record.PubDate = reader.IsNull(column2) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text));
-                record.UsPrice = reader.IsNull(column3) ? default(decimal?) : reader.Parse<decimal>(column3, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
-                record.UsDiscount = reader.IsNull(column4) ? default(decimal?) : reader.Parse<decimal>(column4, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text));
-                record.Pages = reader.IsNull(column5) ? default(int?) : reader.Parse<int>(column5, global::System.Globalization.CultureInfo.InvariantCulture);
-                record.Returnable = reader.Parse<bool>(column6, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text));
+                record.Isbn = reader.GetString(columns[0]);
+                record.Title = reader.GetString(columns[1]);
+                record.PubDate = reader.IsNull(columns[2]) ? default(global::System.DateOnly?) : reader.Parse<global::System.DateOnly>(columns[2], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text));
+                record.UsPrice = reader.IsNull(columns[3]) ? default(decimal?) : reader.Parse<decimal>(columns[3], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
+                record.UsDiscount = reader.IsNull(columns[4]) ? default(decimal?) : reader.Parse<decimal>(columns[4], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text));
+                record.Pages = reader.IsNull(columns[5]) ? default(int?) : reader.Parse<int>(columns[5], global::System.Globalization.CultureInfo.InvariantCulture);
+                record.Returnable = reader.Parse<bool>(columns[6], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text));
             }
 
             public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
             {
-                if (Fails(reader, column0, out fieldIndex, Field0)) return "LsiBook.Isbn";
-                if (Fails(reader, column1, out fieldIndex, Field0)) return "LsiBook.Title";
-                if (Fails(reader, column2, out fieldIndex, Field1)) return "LsiBook.PubDate";
-                if (Fails(reader, column3, out fieldIndex, Field2)) return "LsiBook.UsPrice";
-                if (Fails(reader, column4, out fieldIndex, Field3)) return "LsiBook.UsDiscount";
-                if (Fails(reader, column5, out fieldIndex, Field4)) return "LsiBook.Pages";
-                if (Fails(reader, column6, out fieldIndex, Field5)) return "LsiBook.Returnable";
+                for (var i = 0; i < MemberReaders.Length; i++)
+                {
+                    if (Fails(reader, columns[i], out fieldIndex, MemberReaders[i])) return "LsiBook." + LsiColumns[MemberColumns[i]].Member;
+                }
+
                 fieldIndex = -1;
                 return null;
             }
 
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field0 = static (r, c) => r.GetString(c);
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateOnly?> Field1 = static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text));
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field2 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal?> Field3 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text));
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, int?> Field4 = static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture);
-            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, bool> Field5 = static (r, c) => r.Parse<bool>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field0 = static (r, c) => r.GetString(c);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field1 = static (r, c) => r.IsNull(c) ? default(global::System.DateOnly?) : r.Parse<global::System.DateOnly>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDate(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field2 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePrice(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field3 = static (r, c) => r.IsNull(c) ? default(decimal?) : r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParsePercent(text));
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field4 = static (r, c) => r.IsNull(c) ? default(int?) : r.Parse<int>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field5 = static (r, c) => r.Parse<bool>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseYesNo(text));
+
+            /// <summary>How each member is read, in member order.</summary>
+            private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?>[] MemberReaders =
+            {
+                Field0, Field0, Field1, Field2, Field3, Field4, Field5,
+            };
 
             /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
-            private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
+            private static bool Fails(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, object?> read)
             {
                 fieldIndex = -1;
                 if (column < 0)

@@ -63,17 +63,23 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
     [global::System.CodeDom.Compiler.GeneratedCode("Checkpointing.Generators", "0.1.0")]
     private sealed class LsiCsvMapper : global::CsvHelper.CsvRecordMapper<global::ShortRow>
     {
-        private readonly int column0, column1, column2, column3, column4, column5;
+        /// <summary>Where each member's column is in <see cref="LsiColumns"/>, in member order.</summary>
+        private static readonly int[] MemberColumns =
+        {
+            0, 1, 2, 3, 4, 5,
+        };
+
+        private readonly int[] columns = new int[6];
 
         public LsiCsvMapper(global::CsvHelper.CsvReader reader, string columnPrefix)
             : base(columnPrefix)
         {
-            column0 = Column(reader, "Title", -1, false, "ShortRow.Title");
-            column1 = Column(reader, "ISBN or SKU", -1, false, "ShortRow.Isbn");
-            column2 = Column(reader, "Pub Date", -1, false, "ShortRow.PubDate");
-            column3 = Column(reader, "Weight(Lbs)", -1, false, "ShortRow.Weight");
-            column4 = Column(reader, "Carton Pack Quantity", -1, false, "ShortRow.Carton");
-            column5 = Column(reader, "UK Suggested List Price (mode 2)", -1, false, "ShortRow.UkPrice");
+            for (var i = 0; i < MemberColumns.Length; i++)
+            {
+                var column = LsiColumns[MemberColumns[i]];
+                columns[i] = Column(reader, column.Name, -1, false, "ShortRow." + column.Member);
+            }
+
             ThrowIfColumnsMissing(reader);
         }
 
@@ -81,46 +87,51 @@ partial class ShortRow : global::Checkpointing.Lsi.ILsiRecord
         {
             return new global::ShortRow()
             {
-                Title = reader.GetStringOrNull(column0),
-                Isbn = reader.GetString(column1),
-                PubDate = reader.IsNull(column2) ? default(global::System.DateTime?) : reader.Parse<global::System.DateTime>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text)),
-                Weight = reader.Parse<double>(column3, global::System.Globalization.CultureInfo.InvariantCulture),
-                Carton = reader.Parse<long>(column4, global::System.Globalization.CultureInfo.InvariantCulture),
-                UkPrice = reader.Parse<decimal>(column5, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text)),
+                Title = reader.GetStringOrNull(columns[0]),
+                Isbn = reader.GetString(columns[1]),
+                PubDate = reader.IsNull(columns[2]) ? default(global::System.DateTime?) : reader.Parse<global::System.DateTime>(columns[2], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text)),
+                Weight = reader.Parse<double>(columns[3], global::System.Globalization.CultureInfo.InvariantCulture),
+                Carton = reader.Parse<long>(columns[4], global::System.Globalization.CultureInfo.InvariantCulture),
+                UkPrice = reader.Parse<decimal>(columns[5], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text)),
             };
         }
 
         public override void Read(global::CsvHelper.CsvReader reader, global::ShortRow record)
         {
-            record.Title = reader.GetStringOrNull(column0);
-            record.Isbn = reader.GetString(column1);
-            record.PubDate = reader.IsNull(column2) ? default(global::System.DateTime?) : reader.Parse<global::System.DateTime>(column2, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
-            record.Weight = reader.Parse<double>(column3, global::System.Globalization.CultureInfo.InvariantCulture);
-            record.Carton = reader.Parse<long>(column4, global::System.Globalization.CultureInfo.InvariantCulture);
-            record.UkPrice = reader.Parse<decimal>(column5, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text));
+            record.Title = reader.GetStringOrNull(columns[0]);
+            record.Isbn = reader.GetString(columns[1]);
+            record.PubDate = reader.IsNull(columns[2]) ? default(global::System.DateTime?) : reader.Parse<global::System.DateTime>(columns[2], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
+            record.Weight = reader.Parse<double>(columns[3], global::System.Globalization.CultureInfo.InvariantCulture);
+            record.Carton = reader.Parse<long>(columns[4], global::System.Globalization.CultureInfo.InvariantCulture);
+            record.UkPrice = reader.Parse<decimal>(columns[5], static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text));
         }
 
         public override string? FindFailingMember(global::CsvHelper.CsvReader reader, out int fieldIndex)
         {
-            if (Fails(reader, column0, out fieldIndex, Field0)) return "ShortRow.Title";
-            if (Fails(reader, column1, out fieldIndex, Field1)) return "ShortRow.Isbn";
-            if (Fails(reader, column2, out fieldIndex, Field2)) return "ShortRow.PubDate";
-            if (Fails(reader, column3, out fieldIndex, Field3)) return "ShortRow.Weight";
-            if (Fails(reader, column4, out fieldIndex, Field4)) return "ShortRow.Carton";
-            if (Fails(reader, column5, out fieldIndex, Field5)) return "ShortRow.UkPrice";
+            for (var i = 0; i < MemberReaders.Length; i++)
+            {
+                if (Fails(reader, columns[i], out fieldIndex, MemberReaders[i])) return "ShortRow." + LsiColumns[MemberColumns[i]].Member;
+            }
+
             fieldIndex = -1;
             return null;
         }
 
-        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string?> Field0 = static (r, c) => r.GetStringOrNull(c);
-        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, string> Field1 = static (r, c) => r.GetString(c);
-        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, global::System.DateTime?> Field2 = static (r, c) => r.IsNull(c) ? default(global::System.DateTime?) : r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
-        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, double> Field3 = static (r, c) => r.Parse<double>(c, global::System.Globalization.CultureInfo.InvariantCulture);
-        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, long> Field4 = static (r, c) => r.Parse<long>(c, global::System.Globalization.CultureInfo.InvariantCulture);
-        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, decimal> Field5 = static (r, c) => r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text));
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field0 = static (r, c) => r.GetStringOrNull(c);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field1 = static (r, c) => r.GetString(c);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field2 = static (r, c) => r.IsNull(c) ? default(global::System.DateTime?) : r.Parse<global::System.DateTime>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDateTime(text));
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field3 = static (r, c) => r.Parse<double>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field4 = static (r, c) => r.Parse<long>(c, global::System.Globalization.CultureInfo.InvariantCulture);
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?> Field5 = static (r, c) => r.Parse<decimal>(c, static (text, _) => global::Checkpointing.Lsi.LsiFormats.ParseDecimal(text));
+
+        /// <summary>How each member is read, in member order.</summary>
+        private static readonly global::System.Func<global::CsvHelper.CsvReader, int, object?>[] MemberReaders =
+        {
+            Field0, Field1, Field2, Field3, Field4, Field5,
+        };
 
         /// <summary>Reads one member's field again: whether it throws, and then its index.</summary>
-        private static bool Fails<TValue>(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, TValue> read)
+        private static bool Fails(global::CsvHelper.CsvReader reader, int column, out int fieldIndex, global::System.Func<global::CsvHelper.CsvReader, int, object?> read)
         {
             fieldIndex = -1;
             if (column < 0)
