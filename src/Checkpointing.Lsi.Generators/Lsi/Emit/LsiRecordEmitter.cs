@@ -179,21 +179,18 @@ internal static class LsiRecordEmitter
             }
 
             var value = "this." + m.MemberName;
-            string text;
+            // Pattern variables of a switch share its scope: numbered.
+            var v = m.IsNullable ? "value" + i : value;
+            var formatted = (m.Kind, EffectiveFormat(m)) switch
             {
-                // Pattern variables of a switch share its scope: numbered.
-                var v = m.IsNullable ? "value" + i : value;
-                var formatted = (m.Kind, EffectiveFormat(m)) switch
-                {
-                    (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice or LsiFormatKind.Price) => $"{Formats}.FormatPrice({v})",
-                    (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"{Formats}.FormatPercent({v})",
-                    (LsiMemberKind.Boolean, _) => $"{Formats}.FormatYesNo({v})",
-                    (LsiMemberKind.DateOnly, _) => $"{v}.ToString({Literal(DateFormat(model, m))}, {Invariant})",
-                    (LsiMemberKind.DateTime, _) => $"{v}.ToString({Literal(DateFormat(model, m))}, {Invariant})",
-                    _ => $"{v}.ToString({Invariant})",
-                };
-                text = m.IsNullable ? $"{value} is {{ }} {v} ? {formatted} : null" : formatted;
-            }
+                (LsiMemberKind.Decimal, LsiFormatKind.UsdPrice or LsiFormatKind.Price) => $"{Formats}.FormatPrice({v})",
+                (LsiMemberKind.Decimal, LsiFormatKind.Percent) => $"{Formats}.FormatPercent({v})",
+                (LsiMemberKind.Boolean, _) => $"{Formats}.FormatYesNo({v})",
+                (LsiMemberKind.DateOnly, _) => $"{v}.ToString({Literal(DateFormat(model, m))}, {Invariant})",
+                (LsiMemberKind.DateTime, _) => $"{v}.ToString({Literal(DateFormat(model, m))}, {Invariant})",
+                _ => $"{v}.ToString({Invariant})",
+            };
+            var text = m.IsNullable ? $"{value} is {{ }} {v} ? {formatted} : null" : formatted;
 
             w.Begin("case ").AppendLiteral(m.ColumnName).Append(": return ").Append(text).End(";");
         }
