@@ -130,6 +130,68 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         }
     }
 
+    [SkippableFact]
+    public async Task Status_lists_every_live_worker_of_a_stage_and_drops_one_once_killed()
+    {
+        var connection = RequireServer();
+        string[] Arguments() => [
+            Tool.PostgresWorkerPath, "--connection", connection, "--schema", _schema, "--root", Root, "--run-id", "many",
+            "--items", "400", "--delay-ms", "40", "--parallel", "2", "--lease-ms", "900"];
+        var (first, firstOut, _) = Tool.Start("dotnet", Arguments());
+        var (second, secondOut, _) = Tool.Start("dotnet", Arguments());
+        using (first)
+        using (second)
+        {
+            try
+            {
+                await WaitForAsync(() => Tool.Text(firstOut).Split("WORKED").Length > 3 && Tool.Text(secondOut).Split("WORKED").Length > 3, "both workers' first items");
+                var both = (await Tool.RunProcessAsync("status", Root, "--store", connection, "--schema", _schema, "--run", "many", "--json")).Json().GetProperty("stages")[0];
+                Assert.Equal("running", both.GetProperty("state").GetString());
+                var workers = both.GetProperty("workers").EnumerateArray().ToList();
+                foreach (var worker in workers)
+                {
+                    Shape.Assert(worker, Shape.Lock, "workers[]");
+                    Assert.True(worker.GetProperty("alive").GetBoolean());
+                }
+
+                Assert.Equal([first.Id, second.Id], workers.Select(w => w.GetProperty("pid").GetInt32()).Order());
+                // The holder is the earliest of them, and the table says how many more run.
+                Assert.Equal(workers[0].GetProperty("pid").GetInt32(), both.GetProperty("lock").GetProperty("pid").GetInt32());
+                var table = await Tool.RunAsync("status", Root, "--store", connection, "--schema", _schema, "--run", "many");
+                // The note may wrap inside its cell: compared without spaces and borders.
+                Assert.Contains("(+1moreliveworker)", System.Text.RegularExpressions.Regex.Replace(table.Out, @"[\s│]+", ""));
+
+                first.Kill(entireProcessTree: true);
+                await first.WaitForExitAsync();
+
+                // Its leases (900 ms) run out: one live worker is left, the survivor, and it holds the stage.
+                JsonElement after = default;
+                await WaitForAsync(
+                    () =>
+                    {
+                        var result = Tool.RunAsync("status", Root, "--store", connection, "--schema", _schema, "--run", "many", "--json").GetAwaiter().GetResult();
+                        after = result.Json().GetProperty("stages")[0];
+                        return after.GetProperty("workers").GetArrayLength() == 1;
+                    },
+                    "the killed worker's leases to expire");
+                Assert.Equal(second.Id, after.GetProperty("workers")[0].GetProperty("pid").GetInt32());
+                Assert.Equal(second.Id, after.GetProperty("lock").GetProperty("pid").GetInt32());
+                Assert.Equal("running", after.GetProperty("state").GetString());
+            }
+            finally
+            {
+                foreach (var worker in new[] { first, second })
+                {
+                    if (!worker.HasExited)
+                    {
+                        worker.Kill(entireProcessTree: true);
+                        await worker.WaitForExitAsync();
+                    }
+                }
+            }
+        }
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -55,7 +55,7 @@ public sealed class StatusJsonTests : IDisposable
             "nulls" => new StatusReport(
                 "C:\\data\\runs",
                 local,
-                [new StageEntry("r", "ocr", "unreadable", null, false, null, null, 0, 0, null, 0m, 0m, 0m, null, null, null, null, null, null, null, [], null, 0, null, null)],
+                [new StageEntry("r", "ocr", "unreadable", null, false, null, null, 0, 0, null, 0m, 0m, 0m, null, null, null, null, null, null, null, [], null, [], 0, null, null)],
                 [new BatchEntry("r", "lsi", "in_progress", null, 0, 0, 0, 0, 0m, null, null, null)],
                 [new PhaseEntry("phase", "/data/phase", 0, 0, null, null, null, false, false, null, null)]),
             _ => new StatusReport(
@@ -66,16 +66,16 @@ public sealed class StatusJsonTests : IDisposable
                         "book-7", "work", "failed", "failed", false, "work", 40, 24, 2, 14, 1.2345m, 3.10m, 0.051438m, 0.7201m,
                         at, at.AddMinutes(1), local, at.AddMinutes(2), at.AddDays(-1), "Item '000025' failed: boom\nsecond line\ttab",
                         [new FailedItemEntry("000025", "boom \"x\" é", 3, at), new FailedItemEntry("000031", "", 1, local)],
-                        new LockEntry(4242, "build-7", at, false), 3,
+                        new LockEntry(4242, "build-7", at, false), [], 3,
                         new RunEntry(3, "failed", at, at.AddSeconds(90), true, 40, 10, 1, 13, 2, 1, 0.5m, "boom"),
                         "Journal 'x' is damaged at line 3"),
                     new StageEntry(
                         "book-7", "second", "running", "in_progress", true, "second", null, 0, 0, null, 0m, 0m, 0m, 0m,
-                        at, null, null, null, null, null, [], new LockEntry(null, null, null, null), 1,
+                        at, null, null, null, null, null, [], new LockEntry(null, null, null, null), [new LockEntry(null, null, null, null), new LockEntry(7, "other ü", local, true)], 1,
                         new RunEntry(1, "in_progress", local, null, false, null, 0, 0, 0, 0, 0, 0m, null), null),
                     new StageEntry(
                         "r", "big", "completed", "completed", false, "big", int.MaxValue, int.MaxValue, 0, 0, 79228162514264337593543950335m, -1.5m, 0.000001m, 0m,
-                        DateTimeOffset.MinValue, DateTimeOffset.MaxValue, at, null, null, null, [], new LockEntry(-1, "", at, true), int.MaxValue, null, null),
+                        DateTimeOffset.MinValue, DateTimeOffset.MaxValue, at, null, null, null, [], new LockEntry(-1, "", at, true), [new LockEntry(-1, "", at, true)], int.MaxValue, null, null),
                 ],
                 [new BatchEntry("book-7", "lsi", "failed", "lsi/batch.csv", 4, 486, 400, 86, 12.5m, at, "disk full", "Batch checkpoint 'x': changed")],
                 [

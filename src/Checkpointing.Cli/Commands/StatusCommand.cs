@@ -211,7 +211,9 @@ internal static class StatusCommand
         if (stage.Lock is { } holder && (stage.Running || stage.State == "interrupted"))
         {
             var who = new LockHolder(holder.Pid, holder.Host, holder.Since, holder.Alive).Describe();
-            notes.Add((stage.Running ? "held by " : "last held by ") + who);
+            var others = stage.Running ? stage.Workers.Count - 1 : 0;
+            notes.Add((stage.Running ? "held by " : "last held by ") + who
+                + (others > 0 ? $" (+{others} more live worker{(others == 1 ? "" : "s")})" : ""));
         }
 
         if (stage.Error is not null && stage.State is "failed" or "cancelled" or "interrupted")

@@ -43,6 +43,12 @@ internal sealed record StageState(StageLocation Location, StageCheckpointDocumen
 {
     /// <summary>Whether a run holds the stage now.</summary>
     public bool Running => Lock?.Running == true;
+
+    /// <summary>
+    /// Every process running the stage now, <see cref="Lock"/> first: the holder of a file stage's lock, or a
+    /// store's live workers (many may run one stage). Empty when none runs.
+    /// </summary>
+    public IReadOnlyList<LockHolder> Workers { get; init; } = Lock is { Running: true } holder ? [holder] : [];
 }
 
 /// <summary>

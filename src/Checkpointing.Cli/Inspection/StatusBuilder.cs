@@ -78,14 +78,15 @@ internal static class StatusBuilder
     public static StageEntry Build(StageState state)
     {
         var location = state.Location;
-        var holder = state.Lock is { } h ? new LockEntry(h.ProcessId, h.Host, h.Since, h.Alive) : null;
+        var holder = state.Lock is { } h ? ToEntry(h) : null;
+        var workers = state.Workers.Select(ToEntry).ToList();
         var document = state.Document;
         if (document is null)
         {
             var backup = File.Exists(location.BackupPath) ? $"; the next run falls back to '{location.BackupPath}'" : "; the next run rebuilds it from the outputs";
             return new StageEntry(
                 location.RunId, location.Stage, "unreadable", null, state.Running, null, null, 0, 0, null, 0, 0, 0, null,
-                null, null, null, null, null, null, [], holder, 0, null,
+                null, null, null, null, null, null, [], holder, workers, 0, null,
                 $"Checkpoint '{location.SnapshotPath}' is unreadable: {state.SnapshotProblem}{backup}");
         }
 
@@ -122,7 +123,7 @@ internal static class StatusBuilder
             items, document.CompletedCount, document.Failed.Count, remaining,
             document.TotalCostUsd, document.LifetimeCostUsd, decimal.Round(average, 6), toFinish is null ? null : decimal.Round(toFinish.Value, 4),
             document.StartedAt, document.UpdatedAt, document.CompletedAt, document.FailedAt, document.ResetAt,
-            document.Error, failedItems, holder, document.Runs.Count, lastRun is null ? null : ToEntry(lastRun), problem);
+            document.Error, failedItems, holder, workers, document.Runs.Count, lastRun is null ? null : ToEntry(lastRun), problem);
     }
 
     public static PhaseEntry ReadPhase(string folder)
@@ -135,8 +136,10 @@ internal static class StatusBuilder
             : snapshots[0] != latest ? $"Its newest snapshot '{snapshots[0].Path}' is invalid ({snapshots[0].Problem}); the next run resumes from sequence {latest.Sequence}" : null;
         return new PhaseEntry(
             Path.GetFileName(folder), folder, snapshots.Count, snapshots.Count(s => s.Valid), latest?.Sequence, latest?.Iteration, latest?.Timestamp,
-            latest?.Complete == true, holder?.Running == true, holder is null ? null : new LockEntry(holder.ProcessId, holder.Host, holder.Since, holder.Alive), problem);
+            latest?.Complete == true, holder?.Running == true, holder is null ? null : ToEntry(holder), problem);
     }
+
+    private static LockEntry ToEntry(LockHolder holder) => new(holder.ProcessId, holder.Host, holder.Since, holder.Alive);
 
     public static RunEntry ToEntry(RunRecord run) =>
         new(run.Run, StatusNames.Of(run.Status), run.StartedAt, run.EndedAt, run.Resume, run.Items, run.Processed, run.Adopted, run.Skipped, run.Failed, run.Invalidated, run.CostUsd, run.Error);

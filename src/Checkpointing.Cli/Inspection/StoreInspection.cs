@@ -130,16 +130,22 @@ internal sealed class StoreInspection : IAsyncDisposable
     {
         var location = new StageLocation(root, runId, stage);
         var document = await PostgresStateReader.ReadAsync(_connection, _schema, runId, stage, cancellationToken).ConfigureAwait(false);
-        return document is null
-            ? new StageState(location, null, $"stage {stage} of run {runId} is no longer in the store", JournalScan.None, null)
-            : new StageState(location, document, null, JournalScan.None, await HolderAsync(runId, stage, cancellationToken).ConfigureAwait(false));
+        if (document is null)
+        {
+            return new StageState(location, null, $"stage {stage} of run {runId} is no longer in the store", JournalScan.None, null);
+        }
+
+        var workers = await WorkersAsync(runId, stage, cancellationToken).ConfigureAwait(false);
+        var live = workers.Where(w => w.Alive == true).ToList();
+        // The holder: the earliest live worker, or when none is live the last one that did not end its run (it died).
+        return new StageState(location, document, null, JournalScan.None, workers.Count > 0 ? workers[0] : null) { Workers = live };
     }
 
     /// <summary>
-    /// The earliest live worker of the stage (<see cref="LockHolder.Alive"/> true), or when none is live the
-    /// last one that did not end its run (false: it died), or null.
+    /// The stage's workers that did not end their runs: the live ones (<see cref="LockHolder.Alive"/> true) first,
+    /// earliest first, then the dead ones (false), latest first.
     /// </summary>
-    private async Task<LockHolder?> HolderAsync(string runId, string stage, CancellationToken cancellationToken)
+    private async Task<List<LockHolder>> WorkersAsync(string runId, string stage, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"""
@@ -151,19 +157,20 @@ internal sealed class StoreInspection : IAsyncDisposable
                          and not exists (select 1 from {_schema}.items i where i.run_id = r.run_id and i.stage = r.stage and i.state = 'claimed'
                                          and i.lease_owner = r.worker and i.lease_expires_at <= now())) as alive
               from {_schema}.runs r where r.run_id = @r and r.stage = @s and r.ended_at is null) w
-            order by alive desc, case when alive then started_at end asc, run desc limit 1
+            order by alive desc, case when alive then started_at end asc, run desc
             """,
             _connection);
         command.Parameters.AddWithValue("r", runId);
         command.Parameters.AddWithValue("s", stage);
         command.Parameters.AddWithValue("window", HeartbeatWindow);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var workers = new List<LockHolder>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            workers.Add(new LockHolder(reader.GetInt32(0), reader.GetString(1), new DateTimeOffset(reader.GetFieldValue<DateTime>(2), TimeSpan.Zero), reader.GetBoolean(3)));
         }
 
-        return new LockHolder(reader.GetInt32(0), reader.GetString(1), new DateTimeOffset(reader.GetFieldValue<DateTime>(2), TimeSpan.Zero), reader.GetBoolean(3));
+        return workers;
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ internal sealed record StageEntry(
     string? Error,
     IReadOnlyList<FailedItemEntry> FailedItems,
     LockEntry? Lock,
+    IReadOnlyList<LockEntry> Workers,
     int Runs,
     RunEntry? LastRun,
     string? Problem);

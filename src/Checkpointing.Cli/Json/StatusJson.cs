@@ -91,6 +91,13 @@ internal static class StatusJson
 
         writer.WriteEndArray();
         Write(writer, "lock", stage.Lock);
+        writer.WriteStartArray("workers");
+        foreach (var worker in stage.Workers)
+        {
+            Write(writer, null, worker);
+        }
+
+        writer.WriteEndArray();
         writer.WriteNumber("runs", stage.Runs);
         if (stage.LastRun is { } run)
         {
@@ -162,15 +169,32 @@ internal static class StatusJson
         writer.WriteEndObject();
     }
 
-    private static void Write(Utf8JsonWriter writer, string name, LockEntry? holder)
+    /// <summary>Writes <paramref name="holder"/> as property <paramref name="name"/>, or as an array element when it is null.</summary>
+    private static void Write(Utf8JsonWriter writer, string? name, LockEntry? holder)
     {
         if (holder is null)
         {
-            writer.WriteNull(name);
+            if (name is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteNull(name);
+            }
+
             return;
         }
 
-        writer.WriteStartObject(name);
+        if (name is null)
+        {
+            writer.WriteStartObject();
+        }
+        else
+        {
+            writer.WriteStartObject(name);
+        }
+
         Number(writer, "pid", holder.Pid);
         writer.WriteString("host", holder.Host);
         Time(writer, "since", holder.Since);

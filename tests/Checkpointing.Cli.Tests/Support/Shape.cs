@@ -15,7 +15,7 @@ public static class Shape
     [
         "run_id", "stage", "state", "status", "running", "output_dir", "items", "completed", "failed", "remaining",
         "cost_usd", "lifetime_cost_usd", "average_item_cost_usd", "estimated_cost_to_finish_usd",
-        "started_at", "updated_at", "completed_at", "failed_at", "reset_at", "error", "failed_items", "lock", "runs", "last_run", "problem",
+        "started_at", "updated_at", "completed_at", "failed_at", "reset_at", "error", "failed_items", "lock", "workers", "runs", "last_run", "problem",
     ];
 
     public static readonly string[] FailedItem = ["key", "error", "attempts", "at"];
