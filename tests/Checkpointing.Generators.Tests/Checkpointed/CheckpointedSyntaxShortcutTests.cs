@@ -152,11 +152,12 @@ public sealed class CheckpointedSyntaxShortcutTests
     [Fact]
     public void The_key_of_a_positional_record_is_found_from_its_parameter()
     {
+        // Read without building the record's members (its synthesized ones included).
         var probe = AssertSame(Output + "namespace MyApp { public sealed record Page([property: CheckpointKey] string Key, int Number); }\n", Stage(item: "Page"));
-        Assert.Equal(1, probe.KeysFromSyntax);
+        Assert.Equal(1, probe.KeysWithoutMembers);
 
         probe = AssertSame(Output + "namespace MyApp { public sealed record Page([property: CheckpointKey] string? Key, int Number); }\n", Stage(item: "Page"));
-        Assert.Equal(1, probe.KeysFromSyntax);
+        Assert.Equal(1, probe.KeysWithoutMembers);
     }
 
     [Fact]
@@ -189,7 +190,7 @@ public sealed class CheckpointedSyntaxShortcutTests
         var probe = AssertSame(
             Output + "namespace MyApp { public sealed partial class Page { public int Number { get; set; } } }\n" + Stage(item: "Page"),
             "namespace MyApp { public sealed partial class Page { [CheckpointKey] public Guid Id; } }\n");
-        Assert.Equal(1, probe.KeysFromSyntax);
+        Assert.Equal(1, probe.KeysWithoutMembers);
     }
 
     [Fact]
@@ -210,6 +211,56 @@ public sealed class CheckpointedSyntaxShortcutTests
         Assert.Equal(0, AssertSame(Output + "namespace MyApp { public sealed record Page([property: CheckpointKey] string Key, [property: CheckpointKey] int Number); }\n", Stage(item: "Page")).KeysFromSyntax);
         Assert.Equal(0, AssertSame(Output + "namespace MyApp { public sealed class Page { [CheckpointKey] public static string Key { get; set; } = \"\"; } }\n", Stage(item: "Page")).KeysFromSyntax);
         Assert.Equal(0, AssertSame(Output + "namespace MyApp { public sealed record Page([CheckpointKey] string Key); }\n", Stage(item: "Page")).KeysFromSyntax);
+    }
+
+    [Fact]
+    public void The_key_is_read_without_members_where_every_name_on_the_items_members_is_certain()
+    {
+        static StageSyntaxReader.Probe Item(string declarations) => AssertSame(Output + "namespace MyApp\n{\n" + declarations + "\n}\n", Stage(item: "Page"));
+
+        Assert.Equal(1, Item("""
+            public sealed class Page
+            {
+                [CheckpointKey] public int Id { get; set; }
+                [JsonPropertyName("n")] public string Name { get; set; } = "";
+                [JsonIgnore] private int cache;
+                public int Cache() => cache;
+            }
+            """).KeysWithoutMembers);
+        Assert.Equal(1, Item("#nullable disable\npublic sealed record Page([property: CheckpointKey] string? Key);\n#nullable restore").KeysWithoutMembers);
+        Assert.Equal(1, Item("public struct Page { [CheckpointKeyAttribute] internal long Id; }").KeysWithoutMembers);
+        Assert.Equal(1, Item("public sealed record Page([property: CheckpointKey] string Key, [param: CheckpointKey] int Number, [JsonPropertyName(\"n\")] int Other);").KeysWithoutMembers);
+        Assert.Equal(1, Item("using CK = Checkpointing.CheckpointKeyAttribute; public sealed class Page { [CK] public Guid Id; }").KeysWithoutMembers);
+        Assert.Equal(1, AssertSame(Output + "namespace MyApp { public sealed class Page<T> { [CheckpointKey] public string Id = \"\"; public T? Value; } }\n", Stage(item: "Page<int>")).KeysWithoutMembers);
+    }
+
+    [Fact]
+    public void Where_a_name_or_a_declaration_is_less_than_certain_the_key_comes_from_the_members()
+    {
+        static StageSyntaxReader.Probe Item(string declarations) => AssertSame(Output + "namespace MyApp\n{\n" + declarations + "\n}\n", Stage(item: "Page"));
+
+        // A Guid of the user's own (CKPT: unsupported key type), a CheckpointKeyAttribute of the user's own in the
+        // item's namespace (no key), and one that makes [CheckpointKey] ambiguous (the compiler's error).
+        Assert.Equal(0, Item("public struct Guid { } public sealed class Page { [CheckpointKey] public Guid Id; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class CheckpointKeyAttribute : System.Attribute { } public sealed class Page { [CheckpointKey] public string Id = \"\"; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class CheckpointKey : System.Attribute { } public sealed class Page { [CheckpointKey] public string Id = \"\"; }").KeysWithoutMembers);
+
+        // A nested type or a type parameter that the attribute's name (or the key type's) means on the members.
+        Assert.Equal(0, Item("public sealed class Page { public sealed class CheckpointKeyAttribute : System.Attribute { } [CheckpointKey] public string Id = \"\"; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("using CK = Checkpointing.CheckpointKeyAttribute; public sealed class Page { public sealed class CK : System.Attribute { } [CK] public string Id = \"\"; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class Page { public struct Guid { } [CheckpointKey] public Guid Id; }").KeysWithoutMembers);
+
+        // A record parameter whose property the body declares again, a class's primary constructor parameter, a
+        // qualified name, a nullable int, a key in a nested scope of the compiler's own (static, explicit).
+        Assert.Equal(0, Item("public sealed record Page([property: CheckpointKey] string Key) { public string Key { get; init; } = Key; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class Page([property: CheckpointKey] string key) { public string Key => key; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class Page { [Checkpointing.CheckpointKey] public string Id = \"\"; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class Page { [CheckpointKey] public int? Id { get; set; } }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class Page { [CheckpointKey] public static string Id = \"\"; [CheckpointKey] public string Other = \"\"; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public interface IKeyed { string Key { get; } } public sealed class Page : IKeyed { [CheckpointKey] public string Id = \"\"; [CheckpointKey] string IKeyed.Key => Id; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class Page { [CheckpointKey] private string Id = \"\"; public string Key => Id; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class Page { [CheckpointKey] public string A = \"\", B = \"\"; }").KeysWithoutMembers);
+        Assert.Equal(0, Item("public sealed class Page { [CheckpointKey] public string Id = \"\"; [CheckpointKey] public string Other = \"\"; }").KeysWithoutMembers);
     }
 
     [Fact]
@@ -278,7 +329,7 @@ public sealed class CheckpointedSyntaxShortcutTests
         var slowOutcome = RunWith(slow, withUsings);
 
         Assert.Equal(Describe(slowOutcome), Describe(fastOutcome));
-        Assert.Equal((0, 0, 0), (slow.MethodsFromSyntax, slow.KeysFromSyntax, slow.RulesSkipped));
+        Assert.Equal((0, 0, 0, 0), (slow.MethodsFromSyntax, slow.KeysFromSyntax, slow.KeysWithoutMembers, slow.RulesSkipped));
         return fast;
     }
 

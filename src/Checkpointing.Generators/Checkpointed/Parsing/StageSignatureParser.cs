@@ -168,6 +168,11 @@ internal static class StageSignatureParser
             return new KeySource(null, false);
         }
 
+        if (StageSyntaxReader.TryReadKey(item, stageType, compilation, cancellationToken, out var keyName, out var nullableString))
+        {
+            return new KeySource(keyName, nullableString);
+        }
+
         const string keyAttribute = KnownTypeNames.CheckpointKey;
         var members = new List<ISymbol>(1);
         if (StageSyntaxReader.TryFindKeyMember(item, cancellationToken, out var found))

@@ -25,7 +25,7 @@ namespace Checkpointing.Generators.Checkpointed.Parsing;
 /// (<see cref="ShowsNoMemberAttributes"/>).</item>
 /// </list>
 /// </remarks>
-internal static class StageSyntaxReader
+internal static partial class StageSyntaxReader
 {
     /// <summary>For tests: when set, the shortcuts are counted, or turned off to compare with the symbol path.</summary>
     internal static readonly AsyncLocal<Probe?> TestProbe = new();
@@ -38,6 +38,8 @@ internal static class StageSyntaxReader
         public int MethodsFromSyntax { get; set; }
 
         public int KeysFromSyntax { get; set; }
+
+        public int KeysWithoutMembers { get; set; }
 
         public int RulesSkipped { get; set; }
     }
@@ -177,6 +179,9 @@ internal static class StageSyntaxReader
 
                 switch (member)
                 {
+                    case PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: not null }:
+                        // Its member's name is the interface's and the property's ("IKeyed.Key"): the members know it.
+                        return false;
                     case PropertyDeclarationSyntax property:
                         names.Add(property.Identifier.ValueText);
                         break;
