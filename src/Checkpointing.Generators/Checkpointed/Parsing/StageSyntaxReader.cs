@@ -19,8 +19,8 @@ namespace Checkpointing.Generators.Checkpointed.Parsing;
 /// <list type="bullet">
 /// <item>the stage's <c>[ProcessItem]</c> and <c>[ValidateOutput]</c> methods: only methods whose declarations
 /// carry attribute lists are bound (<see cref="TryFindMethods"/>);</item>
-/// <item>the item key: only the item's members whose declarations carry attributes are bound
-/// (<see cref="TryFindKeyMember"/>);</item>
+/// <item>the item key: from the item's declarations and name lookups, no member built (<see cref="TryReadKey"/>), else
+/// only the item's members whose declarations carry attributes are bound (<see cref="TryFindKeyMember"/>);</item>
 /// <item>that an output type has no validation rules: no member declaration carries an attribute list
 /// (<see cref="ShowsNoMemberAttributes"/>).</item>
 /// </list>
