@@ -56,6 +56,30 @@ internal static class SymbolHelpers
     }
 
     /// <summary>Whether values of <paramref name="type"/> are their own checkpoint key: string, int, long or Guid (<c>CheckpointKeys.From</c>).</summary>
+    /// <summary>
+    /// The type <paramref name="name"/> means at <paramref name="position"/>, or null. A lookup answers the common cases
+    /// (no such name, one non-generic type) without binding: a name that binds to nothing makes speculative binding
+    /// search every reference for a forwarded type, for its error message. Anything else (an alias, several
+    /// candidates, a generic) is bound as the compiler would.
+    /// </summary>
+    public static ITypeSymbol? LookupType(SemanticModel model, int position, string name)
+    {
+        var found = model.LookupNamespacesAndTypes(position, name: name);
+        if (found.Length == 0)
+        {
+            return null;
+        }
+
+        if (found.Length == 1 && found[0] is INamedTypeSymbol { Arity: 0 } type)
+        {
+            return type;
+        }
+
+        return model.GetSpeculativeTypeInfo(position, Microsoft.CodeAnalysis.CSharp.SyntaxFactory.IdentifierName(name), SpeculativeBindingOption.BindAsTypeOrNamespace).Type is { } bound and not IErrorTypeSymbol
+            ? bound
+            : null;
+    }
+
     public static bool IsKeyType(ITypeSymbol type) =>
         type.SpecialType is SpecialType.System_String or SpecialType.System_Int32 or SpecialType.System_Int64
         || IsType(type, "System.Guid");

@@ -54,7 +54,7 @@ internal static partial class StageSyntaxReader
 
             // Names are looked up where the type is declared: looking up inside an attribute builds the members the
             // attribute is on (a record's synthesized ones too), the very work this shortcut saves. The one scope that
-            // lies between, the type's nested types, is checked by name.
+            // lies between, the type's nested types and type parameters, is checked by name.
             var names = new NameReader(compilation.GetSemanticModel(declaration.SyntaxTree), declaration.Keyword.SpanStart, nested);
             if (declaration.ParameterList is { } parameters)
             {
@@ -318,23 +318,6 @@ internal static partial class StageSyntaxReader
             };
         }
 
-        private ITypeSymbol? Lookup(string name)
-        {
-            var found = model.LookupNamespacesAndTypes(position, name: name);
-            if (found.Length == 0)
-            {
-                return null;
-            }
-
-            if (found.Length == 1 && found[0] is INamedTypeSymbol { Arity: 0 } type)
-            {
-                return type;
-            }
-
-            // An alias, several candidates, a generic: bound as the compiler would.
-            return model.GetSpeculativeTypeInfo(position, SyntaxFactory.IdentifierName(name), SpeculativeBindingOption.BindAsTypeOrNamespace).Type is { } bound and not IErrorTypeSymbol
-                ? bound
-                : null;
-        }
+        private ITypeSymbol? Lookup(string name) => LookupType(model, position, name);
     }
 }

@@ -310,27 +310,7 @@ internal static class LsiRecordSyntaxReader
         {
             if (!_types.TryGetValue(name, out var type))
             {
-                // A lookup answers the common cases (no such name, one non-generic type) without binding: a name that
-                // binds to nothing makes speculative binding search every reference for a forwarded type, for its
-                // error message. Anything else (an alias, several candidates, a generic) is bound as the compiler would.
-                var found = _model!.LookupNamespacesAndTypes(_position, name: name);
-                if (found.Length == 0)
-                {
-                    type = null;
-                }
-                else if (found.Length == 1 && found[0] is INamedTypeSymbol { Arity: 0 } named)
-                {
-                    type = named;
-                }
-                else
-                {
-                    type = _model.GetSpeculativeTypeInfo(_position, SyntaxFactory.IdentifierName(name), SpeculativeBindingOption.BindAsTypeOrNamespace).Type;
-                    if (type is null or IErrorTypeSymbol)
-                    {
-                        type = null;
-                    }
-                }
-
+                type = SymbolHelpers.LookupType(_model!, _position, name);
                 _types.Add(name, type);
             }
 
