@@ -114,15 +114,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
             }
 
             // Its leases (900 ms) run out: the worker is dead, the stage interrupted, the dead worker named.
-            JsonElement after = default;
-            await WaitForAsync(
-                () =>
-                {
-                    var result = Tool.RunAsync("status", Root, "--store", connection, "--schema", _schema, "--run", "live", "--json").GetAwaiter().GetResult();
-                    after = result.Json().GetProperty("stages")[0];
-                    return after.GetProperty("state").GetString() == "interrupted";
-                },
-                "the killed worker's leases to expire");
+            var after = await StageWhenAsync(connection, "live", stage => stage.GetProperty("state").GetString() == "interrupted", "the killed worker's leases to expire");
             Assert.False(after.GetProperty("running").GetBoolean());
             Assert.Equal(worker.Id, after.GetProperty("lock").GetProperty("pid").GetInt32());
             Assert.False(after.GetProperty("lock").GetProperty("alive").GetBoolean());
@@ -166,15 +158,8 @@ public sealed class PostgresStoreTests : IAsyncLifetime
                 await first.WaitForExitAsync();
 
                 // Its leases (900 ms) run out: one live worker is left, the survivor, and it holds the stage.
-                JsonElement after = default;
-                await WaitForAsync(
-                    () =>
-                    {
-                        var result = Tool.RunAsync("status", Root, "--store", connection, "--schema", _schema, "--run", "many", "--json").GetAwaiter().GetResult();
-                        after = result.Json().GetProperty("stages")[0];
-                        return after.GetProperty("workers").EnumerateArray().All(w => w.GetProperty("pid").GetInt32() != first.Id);
-                    },
-                    "the killed worker's leases to expire");
+                var after = await StageWhenAsync(
+                    connection, "many", stage => stage.GetProperty("workers").EnumerateArray().All(w => w.GetProperty("pid").GetInt32() != first.Id), "the killed worker's leases to expire");
                 Assert.Equal(second.Id, Assert.Single(after.GetProperty("workers").EnumerateArray()).GetProperty("pid").GetInt32());
                 Assert.Equal(second.Id, after.GetProperty("lock").GetProperty("pid").GetInt32());
                 Assert.Equal("running", after.GetProperty("state").GetString());
@@ -191,6 +176,21 @@ public sealed class PostgresStoreTests : IAsyncLifetime
                 }
             }
         }
+    }
+
+    /// <summary>The run's first stage as <c>status --json</c> shows it, once <paramref name="done"/> holds for it.</summary>
+    private async Task<JsonElement> StageWhenAsync(string connection, string run, Func<JsonElement, bool> done, string what)
+    {
+        JsonElement stage = default;
+        await WaitForAsync(
+            () =>
+            {
+                var result = Tool.RunAsync("status", Root, "--store", connection, "--schema", _schema, "--run", run, "--json").GetAwaiter().GetResult();
+                stage = result.Json().GetProperty("stages")[0];
+                return done(stage);
+            },
+            what);
+        return stage;
     }
 
     private static async Task WaitForAsync(Func<bool> condition, string what)

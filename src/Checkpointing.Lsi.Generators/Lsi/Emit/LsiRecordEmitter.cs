@@ -308,8 +308,7 @@ internal static class LsiRecordEmitter
         for (var i = 0; i < model.Members.Count; i++)
         {
             var m = model.Members[i];
-            var expression = m.Kind != LsiMemberKind.String ? ReadExpression(model, m, "r", "c")
-                : m.IsNullable ? "r.GetStringOrNull(c)" : "r.GetString(c)";
+            var expression = ReadExpression(model, m, "r", "c");
             if (!readers.TryGetValue(expression, out var n))
             {
                 n = readers.Count;
@@ -462,13 +461,9 @@ internal static class LsiRecordEmitter
 
             var m = model.Members[column.MemberIndex];
             var access = "record." + m.MemberName;
-            if (m.Kind == LsiMemberKind.String && EffectiveFormat(m) != LsiFormatKind.Isbn)
+            if (m.Kind == LsiMemberKind.String)
             {
-                w.Begin("writer.WriteField(record.").Append(m.MemberName).End(");");
-            }
-            else if (m.Kind == LsiMemberKind.String)
-            {
-                w.Line($"writer.WriteField({WriteValue(model, m, access)});");
+                w.Begin("writer.WriteField(").Append(WriteValue(model, m, access)).End(");");
             }
             else if (m.IsNullable)
             {
