@@ -23,3 +23,35 @@ public sealed class FloorGenerator : IIncrementalGenerator
         }
     }
 }
+
+/// <summary>
+/// The floor of a generator that reads no symbol on an edit: <c>CreateSyntaxProvider</c> with a syntax-only
+/// predicate (an attribute named <c>Checkpointed</c> or <c>LsiRecord</c>) and a syntax-only transform.
+/// </summary>
+public sealed class SyntaxFloorGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var names = context.SyntaxProvider.CreateSyntaxProvider(
+            static (node, _) => node is TypeDeclarationSyntax { AttributeLists.Count: > 0 } type && HasAttribute(type),
+            static (context, _) => ((TypeDeclarationSyntax)context.Node).Identifier.ValueText);
+        context.RegisterSourceOutput(names, static (spc, name) => spc.AddSource(name + ".Floor.g.cs", "// " + name + "\n"));
+    }
+
+    private static bool HasAttribute(TypeDeclarationSyntax type)
+    {
+        foreach (var list in type.AttributeLists)
+        {
+            foreach (var attribute in list.Attributes)
+            {
+                var name = attribute.Name is QualifiedNameSyntax q ? q.Right.Identifier.ValueText : (attribute.Name as IdentifierNameSyntax)?.Identifier.ValueText;
+                if (name is "Checkpointed" or "CheckpointedAttribute" or "LsiRecord" or "LsiRecordAttribute")
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -64,6 +64,8 @@ public class GeneratorBenchmarks
     {
         var generatorTypes = Generators == "Floor"
             ? [typeof(FloorGenerator)]
+            : Generators == "SyntaxFloor"
+            ? [typeof(SyntaxFloorGenerator)]
             : GeneratorTypes(Version).Where(t => Generators == "Both" || t.Name == Generators + "Generator").ToArray();
         if (generatorTypes.Length == 0)
         {
@@ -75,7 +77,7 @@ public class GeneratorBenchmarks
         var sources = new List<string>();
         var runtime = typeof(StageRunner).Assembly;
         var lsiRuntime = typeof(Checkpointing.Lsi.LsiRecordAttribute).Assembly;
-        var checkpointed = generatorTypes.Any(t => t.Name == "CheckpointedGenerator") || Generators == "Floor";
+        var checkpointed = generatorTypes.Any(t => t.Name == "CheckpointedGenerator") || Generators.EndsWith("Floor", StringComparison.Ordinal);
         if (checkpointed)
         {
             sources.AddRange(Enumerable.Range(0, Count).Select(StageSource));
@@ -83,7 +85,7 @@ public class GeneratorBenchmarks
 
         var template = ReadTemplate();
         var lsi = template is not null
-            && (generatorTypes.Any(t => t.Name == "LsiRecordGenerator") || Generators == "Floor");
+            && (generatorTypes.Any(t => t.Name == "LsiRecordGenerator") || Generators.EndsWith("Floor", StringComparison.Ordinal));
         if (lsi)
         {
             var columns = ReadColumns(template!);

@@ -24,7 +24,7 @@ public static class Program
     {
         if (args.Contains("--generator-timing"))
         {
-            // --generators=LsiRecord (or Checkpointed, Both, Floor) measures one case; --rounds=N sets the rounds.
+            // --generators=LsiRecord (or Checkpointed, Both, Floor, SyntaxFloor) measures one case; --rounds=N sets the rounds.
             var only = args.FirstOrDefault(a => a.StartsWith("--generators=", StringComparison.Ordinal))?.Substring("--generators=".Length);
             var rounds = args.FirstOrDefault(a => a.StartsWith("--rounds=", StringComparison.Ordinal)) is { } r
                 ? int.Parse(r.Substring("--rounds=".Length), System.Globalization.CultureInfo.InvariantCulture)

@@ -7,7 +7,6 @@ using Checkpointing.Generators.Checkpointed.Parsing;
 using Checkpointing.Generators.Diagnostics;
 using Checkpointing.Generators.Shared;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
 namespace Checkpointing.Generators.Checkpointed;
@@ -22,12 +21,7 @@ public sealed class CheckpointedGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var results = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownTypeNames.Checkpointed,
-                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                CheckpointedParser.Parse)
-            .WithTrackingName(TrackingNames.CheckpointedParse);
+        var results = AttributeTargets.ForAttribute(context, KnownTypeNames.Checkpointed, CheckpointedParser.Parse, TrackingNames.CheckpointedParse);
 
         var diagnostics = results
             .Select(static (result, _) => result.Diagnostics)

@@ -4,7 +4,6 @@ using Checkpointing.Generators.Lsi.Emit;
 using Checkpointing.Generators.Lsi.Model;
 using Checkpointing.Generators.Lsi.Parsing;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Checkpointing.Generators.Lsi;
 
@@ -17,12 +16,7 @@ public sealed class LsiRecordGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var records = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownTypeNames.LsiRecord,
-                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                LsiRecordParser.Parse)
-            .WithTrackingName(TrackingNames.LsiRecords)
+        var records = AttributeTargets.ForAttribute(context, KnownTypeNames.LsiRecord, LsiRecordParser.Parse, TrackingNames.LsiRecords)
             // Reading the members is served from the cache while the declaration and the names it uses are the same;
             // only a record that needs its symbols is read again on each compilation.
             .Select(LsiRecordParser.ReadFromSyntax)

@@ -29,7 +29,7 @@ public static class IncrementalAssert
 
     /// <summary>Fails when a step's output holds a Compilation, ISymbol or SyntaxNode (they defeat caching).</summary>
     /// <remarks>
-    /// Roslyn's own <c>ForAttributeWithMetadataName</c> steps are tracked too and legitimately hold syntax, so
+    /// The steps that find the targets (<c>AttributeTargets</c>: scan, index, key) legitimately hold syntax, so
     /// pass the generator's own <paramref name="trackingNames"/> to check only those.
     /// </remarks>
     public static void NoRoslynObjectsInOutputs(GeneratorDriverRunResult result, params string[] trackingNames)

@@ -26,7 +26,7 @@ internal static class CheckpointedParser
 
     private static readonly CheckpointedParseResult Nothing = new(null, null, EquatableArray<DiagnosticInfo>.Empty);
 
-    public static CheckpointedParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static CheckpointedParseResult Parse(AttributeTarget context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type
             || type.TypeKind != TypeKind.Class

@@ -40,7 +40,7 @@ internal static class LsiRecordParser
     /// to here), so the next step, which reads the members, is served from its cache while the declaration is the same.
     /// Anything else is read here from symbols, as before.
     /// </summary>
-    public static LsiRecordInput Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static LsiRecordInput Parse(AttributeTarget context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var declaration = (TypeDeclarationSyntax)context.TargetNode;
