@@ -29,7 +29,7 @@ public static class Program
             var rounds = args.FirstOrDefault(a => a.StartsWith("--rounds=", StringComparison.Ordinal)) is { } r
                 ? int.Parse(r.Substring("--rounds=".Length), System.Globalization.CultureInfo.InvariantCulture)
                 : args.Contains("--quick") ? 3 : 7;
-            foreach (var generators in new[] { "Floor", "Checkpointed", "LsiRecord", "Both" }.Where(g => only is null || g == only))
+            foreach (var generators in new[] { "Floor", "SyntaxFloor", "Checkpointed", "LsiRecord", "Both" }.Where(g => only is null || g == only))
             {
                 GeneratorBenchmarks.PrintTimings(generators, runs: rounds);
             }

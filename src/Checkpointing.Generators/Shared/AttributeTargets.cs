@@ -69,19 +69,14 @@ internal static class AttributeTargets
             .Select(static (all, _) => new DeclarationIndex(all))
             .WithTrackingName(trackingName + "Index");
 
-        var globalAliases = index.Select(static (index, _) => index.GlobalAliases);
-
-        var candidates = scans
-            .Combine(globalAliases)
-            .SelectMany((pair, _) => pair.Left.CandidatesFor(names, pair.Right));
-
         var environment = context.CompilationProvider.Select(static (compilation, _) => new CompilationEnvironment(compilation));
 
+        // Served from the cache, entry by entry, while the candidates are the same nodes in the same order.
+        var candidates = index.SelectMany((index, _) => index.CandidatesFor(names));
+
         var keys = candidates
-            .Combine(index)
-            .Select(static (pair, ct) => pair.Right.KeyFor(pair.Left, ct))
-            .Combine(environment)
-            .Select(static (pair, _) => pair.Left.With(pair.Right))
+            .Combine(index.Combine(environment))
+            .Select(static (pair, ct) => pair.Right.Left.KeyFor(pair.Left, pair.Right.Right, ct))
             .WithTrackingName(trackingName + "Key");
 
         // The compilation is held weakly: a cached entry keeps the one it was made with, and must not keep it alive.
@@ -209,7 +204,22 @@ internal static class AttributeTargets
 
         public EquatableArray<string> GlobalAliases { get; }
 
-        public TargetKey KeyFor(TypeDeclarationSyntax node, CancellationToken cancellationToken)
+        /// <summary>Every candidate of the compilation, tree by tree (see <see cref="DeclarationScan.CandidatesFor"/>).</summary>
+        public ImmutableArray<TypeDeclarationSyntax> CandidatesFor(AttributeNames names)
+        {
+            var candidates = ImmutableArray.CreateBuilder<TypeDeclarationSyntax>();
+            foreach (var scan in _scans)
+            {
+                if (!scan.Attributed.IsEmpty)
+                {
+                    candidates.AddRange(scan.CandidatesFor(names, GlobalAliases));
+                }
+            }
+
+            return candidates.ToImmutable();
+        }
+
+        public TargetKey KeyFor(TypeDeclarationSyntax node, CompilationEnvironment environment, CancellationToken cancellationToken)
         {
             var start = _treeIndex[node.SyntaxTree];
             var reached = new HashSet<int> { start };
@@ -234,7 +244,7 @@ internal static class AttributeTargets
             }
 
             var closure = reached.OrderBy(i => i).Select(i => _scans[i].Tree).ToArray();
-            return new TargetKey(node, closure, Global, null);
+            return new TargetKey(node, closure, Global, environment);
         }
 
         public bool Equals(DeclarationIndex? other) => other is not null && _scans.SequenceEqual(other._scans);
@@ -259,10 +269,11 @@ internal static class AttributeTargets
         }
 
         public bool Equals(CompilationEnvironment? other) =>
-            other is not null
+            ReferenceEquals(this, other)
+            || (other is not null
             && _assemblyName == other._assemblyName
             && SameObjects(_references, other._references)
-            && _options.Equals(other._options);
+            && _options.Equals(other._options));
 
         public override bool Equals(object? obj) => Equals(obj as CompilationEnvironment);
 
@@ -274,9 +285,9 @@ internal static class AttributeTargets
     {
         private readonly SyntaxTree[] _closure;
         private readonly string _global;
-        private readonly CompilationEnvironment? _environment;
+        private readonly CompilationEnvironment _environment;
 
-        public TargetKey(TypeDeclarationSyntax node, SyntaxTree[] closure, string global, CompilationEnvironment? environment)
+        public TargetKey(TypeDeclarationSyntax node, SyntaxTree[] closure, string global, CompilationEnvironment environment)
         {
             Node = node;
             _closure = closure;
@@ -286,14 +297,12 @@ internal static class AttributeTargets
 
         public TypeDeclarationSyntax Node { get; }
 
-        public TargetKey With(CompilationEnvironment environment) => new(Node, _closure, _global, environment);
-
         public bool Equals(TargetKey? other) =>
             other is not null
             && ReferenceEquals(Node, other.Node)
             && SameObjects(_closure, other._closure)
             && _global == other._global
-            && Equals(_environment, other._environment);
+            && _environment.Equals(other._environment);
 
         public override bool Equals(object? obj) => Equals(obj as TargetKey);
 

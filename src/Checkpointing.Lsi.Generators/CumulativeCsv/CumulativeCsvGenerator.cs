@@ -2,6 +2,7 @@ using Checkpointing.Generators.CumulativeCsv.Emit;
 using Checkpointing.Generators.CumulativeCsv.Parsing;
 using Checkpointing.Generators.Shared;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
 namespace Checkpointing.Generators.CumulativeCsv;
@@ -17,7 +18,12 @@ public sealed class CumulativeCsvGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var results = AttributeTargets.ForAttribute(context, KnownTypeNames.CumulativeCsv, CumulativeCsvParser.Parse, TrackingNames.CumulativeCsvParse);
+        var results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypeNames.CumulativeCsv,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                CumulativeCsvParser.Parse)
+            .WithTrackingName(TrackingNames.CumulativeCsvParse);
 
         var diagnostics = results
             .Select(static (result, _) => result.Diagnostics)

@@ -121,7 +121,7 @@ internal static class CheckpointedParser
         KeySource? key = null;
         if (process is not null)
         {
-            key = StageSignatureParser.ParseKey(process.Value, compilation, type, typeName, Report, cancellationToken);
+            key = StageSignatureParser.ParseKey(process.Value, context.SemanticModel, type, typeName, Report, cancellationToken);
         }
 
         ValidateSignature? validate = null;

@@ -159,7 +159,7 @@ internal static class StageSignatureParser
         _ => false,
     };
 
-    public static KeySource? ParseKey(ProcessSignature process, Compilation compilation, INamedTypeSymbol stageType, string stageTypeName, Reporter report, CancellationToken cancellationToken)
+    public static KeySource? ParseKey(ProcessSignature process, SemanticModel stageModel, INamedTypeSymbol stageType, string stageTypeName, Reporter report, CancellationToken cancellationToken)
     {
         var item = process.Item;
         var parameterLocation = FirstLocation(process.Method.Parameters[0]);
@@ -168,7 +168,7 @@ internal static class StageSignatureParser
             return new KeySource(null, false);
         }
 
-        if (StageSyntaxReader.TryReadKey(item, stageType, compilation, cancellationToken, out var keyName, out var nullableString))
+        if (StageSyntaxReader.TryReadKey(item, stageType, stageModel, cancellationToken, out var keyName, out var nullableString))
         {
             return new KeySource(keyName, nullableString);
         }
@@ -205,7 +205,7 @@ internal static class StageSignatureParser
 
         var key = members[0];
         var keyType = key is IPropertySymbol property ? property.Type : ((IFieldSymbol)key).Type;
-        if (!IsKeyType(keyType) || !compilation.IsSymbolAccessibleWithin(key, stageType))
+        if (!IsKeyType(keyType) || !stageModel.Compilation.IsSymbolAccessibleWithin(key, stageType))
         {
             var shown = IsKeyType(keyType) ? keyType.ToDisplayString() + " (not accessible from the stage)" : keyType.ToDisplayString();
             report(DiagnosticDescriptors.UnsupportedKeyType, FirstLocation(key) ?? parameterLocation, item.Name + "." + key.Name, shown);

@@ -19,7 +19,7 @@ internal static partial class StageSyntaxReader
     /// member declared again); <see cref="TryFindKeyMember"/> and then the members tell, with their diagnostics.
     /// </summary>
     public static bool TryReadKey(
-        ITypeSymbol item, INamedTypeSymbol stage, Compilation compilation, CancellationToken cancellationToken, out string? name, out bool nullableString)
+        ITypeSymbol item, INamedTypeSymbol stage, SemanticModel stageModel, CancellationToken cancellationToken, out string? name, out bool nullableString)
     {
         name = null;
         nullableString = false;
@@ -27,7 +27,7 @@ internal static partial class StageSyntaxReader
             || item is not INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } named
             || named.DeclaringSyntaxReferences.IsEmpty
             || named.BaseType is { SpecialType: not (SpecialType.System_Object or SpecialType.System_ValueType) }
-            || !compilation.IsSymbolAccessibleWithin(named, stage))
+            || !stageModel.Compilation.IsSymbolAccessibleWithin(named, stage))
         {
             return false;
         }
@@ -55,7 +55,8 @@ internal static partial class StageSyntaxReader
             // Names are looked up where the type is declared: looking up inside an attribute builds the members the
             // attribute is on (a record's synthesized ones too), the very work this shortcut saves. The one scope that
             // lies between, the type's nested types and type parameters, is checked by name.
-            var names = new NameReader(compilation.GetSemanticModel(declaration.SyntaxTree), declaration.Keyword.SpanStart, nested);
+            // The stage's model when the item is declared in the stage's file: its binders are built already.
+            var names = new NameReader(ModelFor(stageModel, declaration.SyntaxTree), declaration.Keyword.SpanStart, nested);
             if (declaration.ParameterList is { } parameters)
             {
                 foreach (var parameter in parameters.Parameters)

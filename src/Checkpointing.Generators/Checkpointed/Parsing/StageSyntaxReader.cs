@@ -13,9 +13,9 @@ namespace Checkpointing.Generators.Checkpointed.Parsing;
 /// otherwise returns false, and the parser then asks the symbols exactly as it would without this class.
 /// </summary>
 /// <remarks>
-/// <c>ForAttributeWithMetadataName</c> runs the parser again on every new compilation (after every keystroke,
-/// even in a file no generator reads), and on a new compilation every member symbol is built and every attribute
-/// bound again: for a record item or output, its synthesized members too. What is read here:
+/// The parser runs again whenever a file the stage's declaration can reach changes (<see cref="Shared.AttributeTargets"/>),
+/// and on a new compilation every member symbol is built and every attribute bound again: for a record item or output,
+/// its synthesized members too. What is read here:
 /// <list type="bullet">
 /// <item>the stage's <c>[ProcessItem]</c> and <c>[ValidateOutput]</c> methods: only methods whose declarations
 /// carry attribute lists are bound (<see cref="TryFindMethods"/>);</item>

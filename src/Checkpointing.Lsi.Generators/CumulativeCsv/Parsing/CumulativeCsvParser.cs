@@ -24,7 +24,7 @@ internal static class CumulativeCsvParser
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
         SymbolDisplayFormat.FullyQualifiedFormat.MiscellaneousOptions | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-    public static CumulativeCsvParseResult Parse(AttributeTarget context, CancellationToken cancellationToken)
+    public static CumulativeCsvParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type
             || type.TypeKind != TypeKind.Class

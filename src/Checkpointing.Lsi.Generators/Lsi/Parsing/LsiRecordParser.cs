@@ -35,7 +35,7 @@ internal static class LsiRecordParser
         System.Func<string> TypeDisplay);
 
     /// <summary>
-    /// The first step, which <c>ForAttributeWithMetadataName</c> runs again on every compilation: the type's own facts
+    /// The first step, which <c>AttributeTargets</c> runs again when the record's key changes: the type's own facts
     /// and, when its members can be read from syntax alone, only the few names they use (what the compiler binds them
     /// to here), so the next step, which reads the members, is served from its cache while the declaration is the same.
     /// Anything else is read here from symbols, as before.

@@ -14,9 +14,9 @@ namespace Checkpointing.Generators.Lsi.Parsing;
 /// checks the facts it returns exactly as it checks the facts it reads from a symbol.
 /// </summary>
 /// <remarks>
-/// <c>ForAttributeWithMetadataName</c> runs the parser again on every new compilation, even after an edit in a
-/// file that no generator reads, and on a new compilation every member symbol and every <c>[LsiColumn]</c> would
-/// be built and bound again: with 107 columns that was nearly all the cost of such an edit. This reader answers
+/// The parser runs again whenever a file the record's declaration can reach changes (<c>AttributeTargets</c>), and on
+/// a new compilation every member symbol and every <c>[LsiColumn]</c> would be built and bound again: with 107
+/// columns that was nearly all the cost of such a run. This reader answers
 /// for the common shape (one <c>[LsiColumn]</c> with literal arguments on a <c>{ get; set; }</c> property or a
 /// plain field of a keyword, <c>DateOnly</c> or <c>DateTime</c> type), with a few name lookups per type to be sure
 /// that the names mean what binding would make of them. For anything else (other attributes, targets, constants,
