@@ -76,7 +76,7 @@ internal static class AttributeTargets
 
         var keys = candidates
             .Combine(index.Combine(environment))
-            .Select(static (pair, ct) => pair.Right.Left.KeyFor(pair.Left, pair.Right.Right, ct))
+            .Select(static (pair, _) => pair.Right.Left.KeyFor(pair.Left, pair.Right.Right))
             .WithTrackingName(trackingName + "Key");
 
         // The compilation is held weakly: a cached entry keeps the one it was made with, and must not keep it alive.
@@ -219,7 +219,13 @@ internal static class AttributeTargets
             return candidates.ToImmutable();
         }
 
-        public TargetKey KeyFor(TypeDeclarationSyntax node, CompilationEnvironment environment, CancellationToken cancellationToken)
+        public TargetKey KeyFor(TypeDeclarationSyntax node, CompilationEnvironment environment) => new(node, this, Global, environment);
+
+        /// <summary>
+        /// The trees <paramref name="node"/>'s declaration can reach: its own, every tree that declares a type named by
+        /// a name it mentions, and so on from those, in tree order.
+        /// </summary>
+        public SyntaxTree[] ClosureOf(TypeDeclarationSyntax node)
         {
             var start = _treeIndex[node.SyntaxTree];
             var reached = new HashSet<int> { start };
@@ -227,8 +233,7 @@ internal static class AttributeTargets
             queue.Enqueue(start);
             while (queue.Count > 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                foreach (var name in _scans[queue.Dequeue()].GetMentioned(cancellationToken))
+                foreach (var name in _scans[queue.Dequeue()].GetMentioned(CancellationToken.None))
                 {
                     if (_declaring.TryGetValue(name, out var trees))
                     {
@@ -243,8 +248,7 @@ internal static class AttributeTargets
                 }
             }
 
-            var closure = reached.OrderBy(i => i).Select(i => _scans[i].Tree).ToArray();
-            return new TargetKey(node, closure, Global, environment);
+            return reached.OrderBy(i => i).Select(i => _scans[i].Tree).ToArray();
         }
 
         public bool Equals(DeclarationIndex? other) => other is not null && _scans.SequenceEqual(other._scans);
@@ -283,14 +287,15 @@ internal static class AttributeTargets
     /// <summary>Everything one target's binding can depend on (see the remarks of <see cref="AttributeTargets"/>).</summary>
     private sealed class TargetKey : IEquatable<TargetKey>
     {
-        private readonly SyntaxTree[] _closure;
         private readonly string _global;
         private readonly CompilationEnvironment _environment;
+        private DeclarationIndex? _index;
+        private SyntaxTree[]? _closure;
 
-        public TargetKey(TypeDeclarationSyntax node, SyntaxTree[] closure, string global, CompilationEnvironment environment)
+        public TargetKey(TypeDeclarationSyntax node, DeclarationIndex index, string global, CompilationEnvironment environment)
         {
             Node = node;
-            _closure = closure;
+            _index = index;
             _global = global;
             _environment = environment;
         }
@@ -298,15 +303,37 @@ internal static class AttributeTargets
         public TypeDeclarationSyntax Node { get; }
 
         public bool Equals(TargetKey? other) =>
-            other is not null
+            ReferenceEquals(this, other)
+            || (other is not null
             && ReferenceEquals(Node, other.Node)
-            && SameObjects(_closure, other._closure)
             && _global == other._global
-            && _environment.Equals(other._environment);
+            && _environment.Equals(other._environment)
+            && SameObjects(Closure(), other.Closure()));
 
         public override bool Equals(object? obj) => Equals(obj as TargetKey);
 
         public override int GetHashCode() => Node.GetHashCode();
+
+        // The trees in reach, found the first time a key is compared: a full run only creates keys, so it reads no
+        // file's names; the first edit after it does, once (a scan keeps its names while its tree is the same). The
+        // index goes once the closure is known, so a cached key does not keep an old compilation's trees.
+        private SyntaxTree[] Closure()
+        {
+            if (Volatile.Read(ref _closure) is { } closure)
+            {
+                return closure;
+            }
+
+            if (Volatile.Read(ref _index) is not { } index)
+            {
+                return Volatile.Read(ref _closure)!;
+            }
+
+            closure = index.ClosureOf(Node);
+            Volatile.Write(ref _closure, closure);
+            Volatile.Write(ref _index, null);
+            return closure;
+        }
     }
 
     /// <summary>Compares the keys only: a pair whose key is the same is not bound again with the new compilation.</summary>
