@@ -38,14 +38,15 @@ internal readonly struct AttributeTarget
 /// <remarks>
 /// <para>A target's key (<see cref="TargetKey"/>) holds: its own syntax tree (any edit in that file binds it again);
 /// every tree that declares a type named by a name its file mentions outside member bodies, and so on from those trees
-/// (<see cref="DeclarationScan.Mentioned"/>); every <c>global using</c> and every namespace name of the compilation;
+/// (<see cref="DeclarationScan.GetMentioned"/>), found the first time the key is compared; every <c>global using</c> and every namespace name of the compilation;
 /// and the compilation's options, assembly name and references. Binding a declaration (its attributes, base types,
 /// member types and constant values) only looks names up, and a simple name only finds a type of that name, a
 /// namespace, an alias or a member of a type it already found; so, all of those being the same trees, the same text
 /// and the same references, the compiler's answers are the same, and so is the parser's result.</para>
 /// <para>The tests in <c>AttributeTargetsTests</c> compare a warm driver after each kind of edit in another file
-/// (a new shadowing type, a changed key member, a base class, a constant, a global alias, a namespace, a reference,
-/// <c>#nullable</c>) with a new driver on the same compilation.</para>
+/// (a changed key member, a key in a base record, a validation rule, a constant, a new shadowing type or attribute
+/// class, a global alias, a namespace, another partial declaration, a reference, an LSI constant) with a new driver on
+/// the same compilation.</para>
 /// </remarks>
 internal static class AttributeTargets
 {

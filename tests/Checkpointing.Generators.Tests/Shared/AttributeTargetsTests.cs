@@ -42,6 +42,18 @@ public sealed class AttributeTargetsTests
         }
         """;
 
+    // The item in its own namespace, MyApp.Models.
+    private const string ModelsElsewhere = """
+        namespace MyApp.Models
+        {
+            public sealed record Page([property: CheckpointKey] string Id, string Name);
+        }
+        namespace MyApp.Pipeline
+        {
+            public sealed class PageText { [Required] public string Text { get; set; } = ""; }
+        }
+        """;
+
     private const string Unrelated = """
         namespace MyApp.Other
         {
@@ -107,19 +119,9 @@ public sealed class AttributeTargetsTests
     [Fact]
     public void A_new_type_in_another_file_shadows_the_item_type()
     {
-        const string models = """
-            namespace MyApp.Models
-            {
-                public sealed record Page([property: CheckpointKey] string Id, string Name);
-            }
-            namespace MyApp.Pipeline
-            {
-                public sealed class PageText { [Required] public string Text { get; set; } = ""; }
-            }
-            """;
         // The stage's own namespace wins over its using directive: the new Page is the item type from now on.
         AssertWarmMatchesCold(
-            ["using MyApp.Models;\n" + Usings + Stage, Usings + models, Usings + Unrelated],
+            ["using MyApp.Models;\n" + Usings + Stage, Usings + ModelsElsewhere, Usings + Unrelated],
             2,
             Usings + Unrelated + "\nnamespace MyApp.Pipeline { public sealed record Page([property: CheckpointKey] int Number); }\n");
     }
@@ -162,19 +164,9 @@ public sealed class AttributeTargetsTests
     [Fact]
     public void A_new_namespace_in_another_file_changes_what_a_qualified_name_means()
     {
-        const string models = """
-            namespace MyApp.Models
-            {
-                public sealed record Page([property: CheckpointKey] string Id, string Name);
-            }
-            namespace MyApp.Pipeline
-            {
-                public sealed class PageText { [Required] public string Text { get; set; } = ""; }
-            }
-            """;
         // Inside MyApp.Pipeline, "Models.Page" found MyApp.Models.Page; a namespace MyApp.Pipeline.Models hides it.
         AssertWarmMatchesCold(
-            [Usings + Stage.Replace("OcrAsync(Page page", "OcrAsync(Models.Page page"), Usings + models, Usings + Unrelated],
+            [Usings + Stage.Replace("OcrAsync(Page page", "OcrAsync(Models.Page page"), Usings + ModelsElsewhere, Usings + Unrelated],
             2,
             Usings + Unrelated + "\nnamespace MyApp.Pipeline.Models { internal static class Marker { } }\n");
     }
