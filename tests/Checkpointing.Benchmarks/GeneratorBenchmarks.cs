@@ -26,7 +26,13 @@ public class GeneratorBenchmarks
 {
     private const int Count = 200;
 
-    private const int WarmupRounds = 6;
+    /// <summary>
+    /// Full runs made before any is measured, counted over every version (the Roslyn code they share warms in all of
+    /// them). Tiered compilation keeps postponing its promotions while new methods are still being compiled, so a
+    /// full run of 200 stages + 200 LSI records settles only after 20 to 30: with 6, a single-version run measured
+    /// 1.8x its steady time for its first 15 rounds, while a baseline-and-current run, warmed twice as often, did not.
+    /// </summary>
+    private const int WarmupFullRuns = 40;
 
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
@@ -137,16 +143,33 @@ public class GeneratorBenchmarks
             bench.Setup();
         }
 
-        // JIT and first-touch costs out of the measured rounds: tiered compilation takes several rounds to promote
-        // the generators' and Roslyn's hot methods, and until then a round runs up to 2x slower.
-        for (var i = 0; i < WarmupRounds; i++)
+        // JIT and first-touch costs out of the measured rounds (see WarmupFullRuns). After the minimum, warm-up goes on
+        // while a round's full runs take more than 10% over the quickest round so far (at most three times the minimum).
+        var minimumRounds = (WarmupFullRuns + benches.Count - 1) / benches.Count;
+        var warmupRounds = 0;
+        var quickest = double.MaxValue;
+        var lastWarmup = new List<string>();
+        double roundTime;
+        do
         {
+            lastWarmup.Clear();
+            roundTime = 0;
             foreach (var bench in benches)
             {
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
                 bench.FullRun();
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                roundTime += elapsed;
+                lastWarmup.Add($"{bench.Version} {elapsed:0} ms");
                 bench.UnrelatedEdit();
             }
+
+            quickest = Math.Min(quickest, roundTime);
+            warmupRounds++;
         }
+        while (warmupRounds < minimumRounds || (roundTime > quickest * 1.10 && warmupRounds < 3 * minimumRounds));
+
+        Console.WriteLine($"// Warm-up: {warmupRounds} rounds; full run in the last: {string.Join(", ", lastWarmup)}");
 
         var samples = benches.ToDictionary(b => b.Version, _ => new List<(double Full, double FullGenerators, double Edit, double EditGenerators, double FirstEdit)>());
         for (var i = 0; i < runs; i++)
@@ -220,8 +243,8 @@ public class GeneratorBenchmarks
         bench.Setup();
         GeneratorDriver NewTrackingDriver() => CSharpGeneratorDriver.Create(bench._generators, bench._additionalTexts, ParseOptions, optionsProvider: null,
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-        // Tiered JIT promotes the hot methods over several runs (see WarmupRounds); the first ones run up to 2x slower.
-        for (var i = 0; i < WarmupRounds; i++)
+        // Tiered JIT promotes the hot methods over many runs (see WarmupFullRuns); the first ones run up to 2x slower.
+        for (var i = 0; i < WarmupFullRuns; i++)
         {
             NewTrackingDriver().RunGenerators(bench.NewCompilation());
         }
