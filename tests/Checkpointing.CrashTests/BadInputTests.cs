@@ -54,10 +54,10 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
         Assert.Equal(bad, fs.ReadAllBytes(SnapshotPath));
 
         // Default: reported with path and problem, then the previous snapshot or the outputs are trusted.
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var outcome = await Workload.RunAsync(fs, Items, logger: logger);
         Assert.Null(outcome.Error);
-        var warning = Assert.Single(logger.Messages, m => m.Level == LogLevel.Warning && m.Message.Contains(SnapshotPath, StringComparison.Ordinal));
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), m => m.Level == LogLevel.Warning && m.Message.Contains(SnapshotPath, StringComparison.Ordinal));
         Assert.Contains(problem, warning.Message);
         Assert.Contains(withBackup ? "using its previous version" : "starting from what the outputs prove", warning.Message);
         Assert.Equal(0, outcome.Result!.Processed); // every output was kept: nothing is redone
@@ -73,10 +73,10 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
         // An editor re-indents the file and someone adds a note: still the same checkpoint.
         var edited = "{\n\t\"note\": \"checked by hand\"," + text.Trim()[1..].Replace("\n  ", "\n\t", StringComparison.Ordinal);
         fs.Put(SnapshotPath, Encoding.UTF8.GetBytes(edited));
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var outcome = await Workload.RunAsync(fs, Items, logger: logger);
         Assert.Null(outcome.Error);
-        Assert.DoesNotContain(logger.Messages, m => m.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), m => m.Level >= LogLevel.Warning);
         Assert.Equal(0, outcome.Result!.Processed);
         Check(fs, "hand-edited valid snapshot");
     }
@@ -126,12 +126,12 @@ public sealed class BadInputTests(ReliabilityReport report, ITestOutputHelper ou
 
         // Also an output nobody marked, for an item the next run adds: valid JSON, wrong text.
         fs.Put(Workload.OutputDirectory + "/000006.json", StageOutputFile.Serialize("000006", new WorkOutput(6, "item 6: wrong"), 0.5m, StepClock.Shared.GetUtcNow(), CrashJsonContext.Default.WorkOutput));
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var outcome = await Workload.RunAsync(fs, Items + 1, logger: logger);
         Assert.Null(outcome.Error);
-        Assert.Contains(logger.Messages, m => m.Level == LogLevel.Warning && m.Message.Contains("item 000002", StringComparison.Ordinal) && m.Message.Contains(how == "wrong text" ? "fails validation" : "belongs to item", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Level == LogLevel.Warning && m.Message.Contains("item 000002", StringComparison.Ordinal) && m.Message.Contains(how == "wrong text" ? "fails validation" : "belongs to item", StringComparison.Ordinal));
         Assert.Equal(2, outcome.Result!.Processed);
-        Assert.Contains(logger.Messages, m => m.Level == LogLevel.Warning && m.Message.Contains("item 000006", StringComparison.Ordinal) && m.Message.Contains("fails validation", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Level == LogLevel.Warning && m.Message.Contains("item 000006", StringComparison.Ordinal) && m.Message.Contains("fails validation", StringComparison.Ordinal));
 
         // Item 2 was paid for twice: total_cost_usd is what was spent since the reset, so it counts both.
         RecoveryVerifier.CompareWithReference(fs, Items + 1, _figures, $"output with {how}", redoneAfterInvalidation: Workload.CostOf(2));

@@ -24,7 +24,7 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         var root = Path.Combine(_directory, "interrupted");
         using (var killed = Worker.StartStage(root, items: 400, parallel: 2, delayMs: 10))
         {
-            await WaitForAsync(killed, () => killed.Completed.Count >= 5);
+            await killed.WaitUntilAsync(w => w.Completed.Count >= 5, TimeSpan.FromSeconds(60), "5 items completed");
             Assert.True(killed.Kill(), "the worker ended before it could be killed");
         }
 
@@ -61,7 +61,7 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         }
 
         var before = FileCheckpointStore.ReadState(root, RealWorkload.RunId, RealWorkload.Stage)!;
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var result = await StageRunner.RunAsync(RealDefinition(), Enumerable.Range(1, Items), new StageRunOptions
         {
             Root = root, RunId = RealWorkload.RunId, MaxDegreeOfParallelism = Parallel, Logger = logger,
@@ -82,7 +82,7 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         Assert.Equal(state.TotalCostUsd, state.Runs.Sum(r => r.CostUsd + r.AdoptedCostUsd));
         Assert.Equal(paidBefore, state.Runs[0].CostUsd);
 
-        var summary = Assert.Single(logger.Messages, m => m.Message.StartsWith($"Stage {RealWorkload.Stage} completed:", StringComparison.Ordinal)).Message;
+        var summary = Assert.Single(logger.Collector.GetSnapshot(), m => m.Message.StartsWith($"Stage {RealWorkload.Stage} completed:", StringComparison.Ordinal)).Message;
         Assert.Contains($"${Usd(result.RunCostUsd)} paid this run, ${Usd(adoptedCost)} adopted from an interrupted run, ${Usd(state.TotalCostUsd)} in total", summary);
         output.WriteLine(summary);
     }
@@ -94,18 +94,17 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         var figures = new Figures();
         var random = new Random(report.BaseSeed);
         var kills = 4 * report.Multiplier;
-        figures.Seed($"lost finished work: 400 items of 0 ms (saving is the bottleneck), {Parallel} workers, {kills} random kills, seed {report.BaseSeed}");
+        figures.Seed($"lost finished work: 4,000 items of 0 ms (saving is the bottleneck), {Parallel} workers, {kills} random kills, seed {report.BaseSeed}");
         var losses = new List<int>();
         for (var kill = 0; kill < kills; kill++)
         {
             var root = Path.Combine(_directory, "lost-" + kill);
-            using var run = Worker.StartStage(root, items: 400, parallel: Parallel, delayMs: 0, failpoint: null, "--report-worked", "true");
+            // Far more items than a kill lets it finish: on a quick machine 400 were all done before the test, reading
+            // the worker's output behind it, saw the completions it waited for, and that kill tested nothing.
+            using var run = Worker.StartStage(root, items: 4000, parallel: Parallel, delayMs: 0, failpoint: null, "--report-worked", "true");
             var after = random.Next(10, 60);
-            await WaitForAsync(run, () => run.Completed.Count >= after);
-            if (!run.Kill())
-            {
-                continue;
-            }
+            await run.WaitUntilAsync(w => w.Completed.Count >= after, TimeSpan.FromSeconds(60), $"{after} items completed");
+            Assert.True(run.Kill(), $"kill {kill}: the worker finished all its items before it could be killed");
 
             // Finished work survives a kill only as a saved output (marked, or adopted by the next run).
             var worked = run.Lines.Where(l => l.StartsWith("WORKED ", StringComparison.Ordinal)).Select(l => l["WORKED ".Length..]).ToList();
@@ -151,17 +150,6 @@ public sealed class KillAccountingTests(ReliabilityReport report, ITestOutputHel
         {
             return false;
         }
-    }
-
-    private static async Task WaitForAsync(WorkerProcess worker, Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!condition() && !worker.HasExited && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
-        Assert.True(condition(), $"the worker never got there: {string.Join('\n', worker.Lines.TakeLast(5))}\n{worker.StandardError}");
     }
 
     private static string Usd(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);

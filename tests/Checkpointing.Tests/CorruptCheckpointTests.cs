@@ -6,7 +6,7 @@ namespace Checkpointing.Tests;
 /// <summary>Behaviour 7: a torn or corrupt checkpoint never crashes the run blindly.</summary>
 public sealed class CorruptCheckpointTests
 {
-    private static StageRunOptions Options(TempDirectory dir, ListLogger logger, bool strict = false) => new()
+    private static StageRunOptions Options(TempDirectory dir, FakeLogger logger, bool strict = false) => new()
     {
         Root = dir.Path, RunId = "b1", Logger = logger, StrictCheckpoint = strict,
     };
@@ -18,7 +18,7 @@ public sealed class CorruptCheckpointTests
     private static async Task<TestStage> CompleteSixPages(TempDirectory dir)
     {
         var stage = new TestStage();
-        await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, new ListLogger()));
+        await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, new FakeLogger()));
         return stage;
     }
 
@@ -44,10 +44,10 @@ public sealed class CorruptCheckpointTests
         var journal = File.ReadAllBytes(dir.Combine("journal.copy"));
         File.WriteAllBytes(Journal(dir), journal[..^9]); // cut the last record short
 
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var stage = new TestStage();
         var result = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 3), Options(dir, logger));
-        Assert.Contains(logger.Messages, m => m.Contains("has no end of line (a write cut short)", StringComparison.Ordinal) && m.Contains("kept 2 whole record(s)", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Message.Contains("has no end of line (a write cut short)", StringComparison.Ordinal) && m.Message.Contains("kept 2 whole record(s)", StringComparison.Ordinal));
         Assert.Equal(3, result.Skipped); // the third was adopted from its output
         Assert.Equal(0, stage.Calls);
         Assert.Equal(1.5m, result.TotalCostUsd); // its cost came from the output
@@ -93,10 +93,10 @@ public sealed class CorruptCheckpointTests
         File.WriteAllText(Snapshot(dir), content);
         File.Delete(Snapshot(dir) + ".bak");
 
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var calls = stage.Calls;
         var result = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, logger));
-        Assert.Contains(logger.Messages, m => m.Contains(Snapshot(dir), StringComparison.Ordinal) && m.Contains(problem, StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Message.Contains(Snapshot(dir), StringComparison.Ordinal) && m.Message.Contains(problem, StringComparison.Ordinal));
         Assert.Equal(6, result.Skipped);
         Assert.Equal(calls, stage.Calls);
         Assert.Equal(0.06m, result.TotalCostUsd); // re-read from the outputs
@@ -107,13 +107,13 @@ public sealed class CorruptCheckpointTests
     {
         using var dir = new TempDirectory();
         var stage = await CompleteSixPages(dir);
-        await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, new ListLogger()));
+        await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, new FakeLogger()));
         Assert.True(File.Exists(Snapshot(dir) + ".bak"));
         File.WriteAllText(Snapshot(dir), "{ hand-edited and broken");
 
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var result = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, logger));
-        Assert.Contains(logger.Messages, m => m.Contains("using its previous version", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Message.Contains("using its previous version", StringComparison.Ordinal));
         Assert.Equal(6, result.Skipped);
         Assert.True(FileCheckpointStore.ReadState(dir.Path, "b1", "ocr")!.Runs.Count >= 2);
     }
@@ -125,7 +125,7 @@ public sealed class CorruptCheckpointTests
         var stage = await CompleteSixPages(dir);
         File.WriteAllText(Snapshot(dir), "garbage");
         var error = await Assert.ThrowsAsync<CheckpointCorruptException>(() =>
-            StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, new ListLogger(), strict: true)));
+            StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, new FakeLogger(), strict: true)));
         Assert.Equal(Snapshot(dir), error.Path);
         Assert.Contains("configured strict", error.Message);
         Assert.Equal("garbage", File.ReadAllText(Snapshot(dir)));

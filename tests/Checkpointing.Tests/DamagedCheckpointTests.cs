@@ -37,7 +37,7 @@ public sealed class DamagedCheckpointTests
         var stage = new TestStage();
         foreach (var items in new[] { 2, 4, 6 })
         {
-            await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, items), Options(dir, new ListLogger()));
+            await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, items), Options(dir, new FakeLogger()));
         }
 
         var goodBackup = File.ReadAllBytes(Backup(dir));
@@ -45,14 +45,14 @@ public sealed class DamagedCheckpointTests
         File.WriteAllBytes(Snapshot(dir), corrupt);
 
         // Opening falls back to the backup, keeps the damaged file aside and replaces it at once.
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         await using (var checkpoint = await StageCheckpoint.OpenAsync(new StageCheckpointOptions { Root = dir.Path, RunId = "b1", StageName = "ocr", Logger = logger }))
         {
             var kept = Assert.Single(Directory.GetFiles(Checkpoints(dir), "ocr.json.corrupt-*"));
             Assert.Equal(corrupt, File.ReadAllBytes(kept));
             Assert.Equal(goodBackup, File.ReadAllBytes(Backup(dir)));
             Assert.NotEqual(corrupt, File.ReadAllBytes(Snapshot(dir)));
-            var report = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning).Message;
+            var report = Assert.Single(logger.Collector.GetSnapshot(), e => e.Level == LogLevel.Warning).Message;
             Assert.Contains($"Checkpoint '{Snapshot(dir)}' is unreadable", report);
             Assert.Contains($"kept a copy as '{kept}'", report);
             Assert.Contains("using its previous version", report);
@@ -61,10 +61,10 @@ public sealed class DamagedCheckpointTests
         // The runs that follow read a good snapshot: nothing to report, and the damage never reaches .bak.
         for (var run = 0; run < 2; run++)
         {
-            var next = new ListLogger();
+            var next = new FakeLogger();
             var result = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 6), Options(dir, next));
             Assert.Equal(6, result.Skipped);
-            Assert.DoesNotContain(next.Entries, e => e.Level >= LogLevel.Warning);
+            Assert.DoesNotContain(next.Collector.GetSnapshot(), e => e.Level >= LogLevel.Warning);
             Assert.NotEqual(corrupt, File.ReadAllBytes(Backup(dir)));
             // The backup is the good snapshot the previous run replaced (the fallback's history has 2 runs).
             Assert.Equal(2 + run, CheckpointJson.DeserializeDocument(File.ReadAllBytes(Backup(dir))).Runs.Count);
@@ -80,7 +80,7 @@ public sealed class DamagedCheckpointTests
         var stage = new TestStage { Cost = page => 0.01m * page };
         foreach (var items in new[] { 20, 40, 60 })
         {
-            await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, items), Options(dir, new ListLogger()));
+            await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, items), Options(dir, new FakeLogger()));
         }
 
         // A fourth run marks items 61 to 70 and is killed before it folds its journal into the snapshot.
@@ -110,7 +110,7 @@ public sealed class DamagedCheckpointTests
         File.WriteAllBytes(Backup(dir), badBackup);
         File.WriteAllBytes(Journal(dir), badJournal);
 
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var calls = stage.Calls;
         var result = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 70), Options(dir, logger));
 
@@ -134,16 +134,16 @@ public sealed class DamagedCheckpointTests
         Assert.Equal(badJournal, File.ReadAllBytes(Assert.Single(Directory.GetFiles(Checkpoints(dir), "ocr.journal.corrupt-*"))));
 
         // One report for the damage, one line for the adoptions; each item only at Debug.
-        var report = Assert.Single(logger.Entries, e => e.Level >= LogLevel.Warning).Message;
+        var report = Assert.Single(logger.Collector.GetSnapshot(), e => e.Level >= LogLevel.Warning).Message;
         Assert.Contains($"Checkpoint '{Snapshot(dir)}' and its previous version are both unreadable", report);
         Assert.Contains("ocr.json.corrupt-", report);
         Assert.Contains("ocr.json.bak.corrupt-", report);
         Assert.Contains("read a run history of 3 run(s)", report);
         Assert.Contains("1 damaged line(s) skipped, 10 record(s) that verify kept", report);
         Assert.Contains("ocr.journal.corrupt-", report);
-        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("adopted 61 valid output(s)", StringComparison.Ordinal));
-        Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Information && e.Message.Contains("item 0000", StringComparison.Ordinal));
-        Assert.Equal(61, logger.Entries.Count(e => e.Level == LogLevel.Debug && e.Message.Contains("counted as complete", StringComparison.Ordinal)));
-        Assert.True(logger.Entries.Count(e => e.Level >= LogLevel.Information) <= 5, string.Join('\n', logger.Messages));
+        Assert.Contains(logger.Collector.GetSnapshot(), e => e.Level == LogLevel.Information && e.Message.Contains("adopted 61 valid output(s)", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), e => e.Level >= LogLevel.Information && e.Message.Contains("item 0000", StringComparison.Ordinal));
+        Assert.Equal(61, logger.Collector.GetSnapshot().Count(e => e.Level == LogLevel.Debug && e.Message.Contains("counted as complete", StringComparison.Ordinal)));
+        Assert.True(logger.Collector.GetSnapshot().Count(e => e.Level >= LogLevel.Information) <= 5, string.Join('\n', logger.Collector.GetSnapshot().Select(r => r.Message)));
     }
 }

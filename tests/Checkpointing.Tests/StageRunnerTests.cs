@@ -7,7 +7,7 @@ namespace Checkpointing.Tests;
 /// <summary>The numbered behaviours of the stage checkpoint (issue 2), through <see cref="StageRunner"/>.</summary>
 public sealed class StageRunnerTests
 {
-    private static StageRunOptions Options(TempDirectory dir, ListLogger? logger = null, bool resume = true, int parallel = 1,
+    private static StageRunOptions Options(TempDirectory dir, FakeLogger? logger = null, bool resume = true, int parallel = 1,
         ItemFailurePolicy failure = ItemFailurePolicy.FailStage, CommitPolicy? commit = null) => new()
     {
         Root = dir.Path,
@@ -88,14 +88,14 @@ public sealed class StageRunnerTests
         Assert.Equal(StageStatus.Failed, State(dir).Status);
 
         stage.FailWhen = null;
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var callsBefore = stage.Calls;
         var result = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 10), Options(dir, logger));
         Assert.Equal(7, result.Skipped);
         Assert.Equal(3, result.Processed);
         Assert.Equal(3, stage.Calls - callsBefore);
         Assert.Equal(0.07m, result.EstimatedCostSavedUsd);
-        Assert.Contains(logger.Messages, m => m.StartsWith("Resuming: 7 items completed, ~$0.07 saved", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Message.StartsWith("Resuming: 7 items completed, ~$0.07 saved", StringComparison.Ordinal));
         Assert.Equal(0.10m, result.TotalCostUsd);
     }
 
@@ -109,12 +109,12 @@ public sealed class StageRunnerTests
         File.WriteAllText(OutputPath(dir, 3), "{\"key\":\"000003\",\"cost_usd\":0.01,\"output\":{\"Page\":3,\"Text\":\"\"}}");
         File.WriteAllText(OutputPath(dir, 4), "{\"key\":\"000004\",\"cost_u");
 
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var result = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 5), Options(dir, logger));
         Assert.Equal(3, result.Processed);
-        Assert.Contains(logger.Messages, m => m.Contains("item 000002 was complete but its output file is missing", StringComparison.Ordinal));
-        Assert.Contains(logger.Messages, m => m.Contains("item 000003 was complete but fails validation: Text is required", StringComparison.Ordinal));
-        Assert.Contains(logger.Messages, m => m.Contains("item 000004 was complete but is unreadable", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Message.Contains("item 000002 was complete but its output file is missing", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Message.Contains("item 000003 was complete but fails validation: Text is required", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Message.Contains("item 000004 was complete but is unreadable", StringComparison.Ordinal));
         Assert.Equal("text of page 3", StageOutputFile.Read(dir.Combine("scan-0042", "ocr"), "000003", TestJsonContext.Default.PageText)!.Output.Text);
         Assert.Equal(3, State(dir).Runs[^1].Invalidated);
     }
@@ -146,12 +146,12 @@ public sealed class StageRunnerTests
         var stage = new TestStage();
         await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 4), Options(dir));
         stage.Cost = _ => 0.02m;
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var result = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 4), Options(dir, logger, resume: false));
 
         Assert.Equal((0, 4), (result.Skipped, result.Processed));
         Assert.Equal(0.08m, result.TotalCostUsd);
-        Assert.Contains(logger.Messages, m => m.Contains("fresh start requested: reset 4 completed item(s) and $0.04", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), m => m.Message.Contains("fresh start requested: reset 4 completed item(s) and $0.04", StringComparison.Ordinal));
         var state = State(dir);
         Assert.Equal(2, state.Runs.Count);
         Assert.Equal(0.04m, state.Runs[0].CostUsd);

@@ -2,6 +2,7 @@ using System.Text;
 using Checkpointing.Csv;
 using Checkpointing.IO;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Checkpointing.Tests.Lsi;
 
@@ -35,7 +36,7 @@ public sealed class CumulativeCsvCheckpointTests : IDisposable
     [Fact]
     public async Task Creates_a_timestamped_file_with_the_header_once_and_one_row_per_book()
     {
-        var clock = new FixedClock(new DateTimeOffset(2025, 3, 15, 9, 7, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 15, 9, 7, 0, TimeSpan.Zero));
         await using (var checkpoint = await Open(new CumulativeCsvOptions { TimeProvider = clock, PipelineId = "run-42" }))
         {
             Assert.Equal(CsvAppendOutcome.Appended, await checkpoint.AppendAsync(Book(1)));
@@ -128,14 +129,14 @@ public sealed class CumulativeCsvCheckpointTests : IDisposable
         var rowLength = full.Length - whole.Length;
         var keep = whole.Length + (cut > 0 ? cut : rowLength + cut);
         File.WriteAllBytes(path, full[..keep]);
-        var log = new ListLogger();
+        var log = new FakeLogger();
 
         await using (var reopened = await Open(new CumulativeCsvOptions { Logger = log }))
         {
             Assert.Equal(keep - whole.Length, reopened.Recovery.TrimmedBytes);
             Assert.Equal(3, reopened.Recovery.TornLine);
             Assert.Equal([Isbn(1)], reopened.Keys);
-            Assert.Contains(log.Messages, m => m.Contains("trimmed a partial row") && m.Contains("line 3"));
+            Assert.Contains(log.Collector.GetSnapshot(), m => m.Message.Contains("trimmed a partial row") && m.Message.Contains("line 3"));
             Assert.Equal(whole, File.ReadAllBytes(path));
             Assert.Equal(CsvAppendOutcome.Appended, await reopened.AppendAsync(Book(2)));
         }
@@ -245,14 +246,14 @@ public sealed class CumulativeCsvCheckpointTests : IDisposable
     public async Task A_full_disk_logs_a_warning_and_the_pipeline_continues_with_whole_rows_only()
     {
         var fs = new DiskFullFileSystem();
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var checkpoint = await Open(new CumulativeCsvOptions { Logger = log }, fs);
         await checkpoint.AppendAsync(Book(1));
 
         fs.Full = true;
         Assert.Equal(CsvAppendOutcome.Failed, await checkpoint.AppendAsync(Book(2)));
         Assert.Equal(1, fs.FailedWrites);
-        Assert.Contains(log.Messages, m => m.StartsWith("Warning:") && m.Contains(Isbn(2)) && m.Contains("No space left on device"));
+        Assert.Contains(log.Collector.GetSnapshot(), m => m.Level == LogLevel.Warning && m.Message.Contains(Isbn(2)) && m.Message.Contains("No space left on device"));
         Assert.Equal(1, CumulativeCsv.Validate(checkpoint.FilePath, ByIsbn).Rows);
         Assert.True(CumulativeCsv.Validate(checkpoint.FilePath, ByIsbn).IsValid);
 
@@ -280,13 +281,13 @@ public sealed class CumulativeCsvCheckpointTests : IDisposable
     public async Task A_checkpoint_that_cannot_be_opened_is_disabled_with_a_warning()
     {
         var fs = new DiskFullFileSystem { FailOpen = true };
-        var log = new ListLogger();
+        var log = new FakeLogger();
 
         await using var checkpoint = await Open(new CumulativeCsvOptions { Logger = log }, fs);
 
         Assert.True(checkpoint.IsDisabled);
         Assert.Equal(CsvAppendOutcome.Failed, await checkpoint.AppendAsync(Book(1)));
-        Assert.Contains(log.Messages, m => m.StartsWith("Warning:") && m.Contains("continues without it"));
+        Assert.Contains(log.Collector.GetSnapshot(), m => m.Level == LogLevel.Warning && m.Message.Contains("continues without it"));
         await Assert.ThrowsAsync<CumulativeCsvException>(() => Open(new CumulativeCsvOptions { FailOnIOError = true }, fs));
     }
 
@@ -374,22 +375,4 @@ public sealed class CumulativeCsvCheckpointTests : IDisposable
 
     private static int CountOccurrences(string text, string value) =>
         (text.Length - text.Replace(value, "").Length) / value.Length;
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
-    internal sealed class ListLogger : ILogger
-    {
-        public List<string> Messages { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Messages.Add($"{logLevel}: {formatter(state, exception)}");
-    }
 }

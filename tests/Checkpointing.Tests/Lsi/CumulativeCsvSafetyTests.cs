@@ -1,6 +1,7 @@
 using Checkpointing.Csv;
 using Checkpointing.IO;
 using Checkpointing.Store;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Checkpointing.Tests.Lsi;
 
@@ -125,7 +126,7 @@ public sealed class CumulativeCsvSafetyTests : IDisposable
     [Fact]
     public async Task A_second_new_file_in_the_same_minute_never_truncates_the_first()
     {
-        var clock = new StoppedClock(new DateTimeOffset(2025, 9, 9, 10, 30, 15, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 9, 9, 10, 30, 15, TimeSpan.Zero));
         var options = new CumulativeCsvOptions { TimeProvider = clock, ResumeLatest = false };
         string first;
         await using (var checkpoint = await CumulativeCsvCheckpoint<LsiBook>.OpenOrCreateAsync(CsvDirectory, "xynapse_traces", b => b.Isbn, options))
@@ -172,10 +173,5 @@ public sealed class CumulativeCsvSafetyTests : IDisposable
         Assert.Contains("empty key", error.Message);
         Assert.Empty(checkpoint.Keys);
         Assert.Equal(0, CumulativeCsv.Validate<LsiBook>(checkpoint.FilePath, b => b.Isbn).Rows);
-    }
-
-    private sealed class StoppedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

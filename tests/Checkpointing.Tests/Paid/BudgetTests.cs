@@ -11,7 +11,7 @@ public sealed class BudgetTests
     public async Task A_run_budget_stops_parallel_workers_within_the_in_flight_overshoot_and_a_higher_cap_resumes()
     {
         using var dir = new TempDirectory();
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var stage = new PaidStage { Delay = TimeSpan.FromMilliseconds(15) };
         const int parallel = 4;
         var error = await Assert.ThrowsAsync<StageBudgetExceededException>(() => StageRunner.RunAsync(
@@ -41,7 +41,7 @@ public sealed class BudgetTests
             Assert.Equal(result.EstimatedCostToFinishUsd, snapshot.RootElement.GetProperty("estimated_cost_to_finish_usd").GetDecimal());
         }
 
-        var line = Assert.Single(logger.Messages, m => m.Contains("Budget of", StringComparison.Ordinal));
+        var line = Assert.Single(logger.Collector.GetSnapshot(), m => m.Message.Contains("Budget of", StringComparison.Ordinal)).Message;
         Assert.Matches(new Regex($@"Budget of \$0\.10 reached: {result.Processed} of 40 items done, ~\$0\.\d\d more to finish"), line);
 
         var resumed = await StageRunner.RunAsync(stage.Definition, Enumerable.Range(1, 40), PaidStage.Options(dir, parallel, budget: 1m));

@@ -10,7 +10,7 @@ public sealed class PhaseCheckpointTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 10, 18, 10, 30, 45, TimeSpan.Zero));
-    private readonly ListLogger _logger = new();
+    private readonly FakeLogger _logger = new();
 
     public void Dispose() => _temp.Dispose();
 
@@ -192,7 +192,7 @@ public sealed class PhaseCheckpointTests : IDisposable
         Assert.NotNull(latest);
         Assert.Equal(1, latest.Sequence);
         Assert.Equal(["a"], latest.State.Done);
-        var warning = Assert.Single(_logger.Entries, e => e.Level == LogLevel.Warning);
+        var warning = Assert.Single(_logger.Collector.GetSnapshot(), e => e.Level == LogLevel.Warning);
         Assert.Contains(Path.GetFileName(newest), warning.Message, StringComparison.Ordinal);
         Assert.Contains(expectedProblem, warning.Message, StringComparison.Ordinal);
         var listed = phase.List();
@@ -323,7 +323,7 @@ public sealed class PhaseCheckpointTests : IDisposable
         await using (var phase = await OpenAsync(Options(after)))
         {
             Assert.Null(await phase.LoadLatestAsync());
-            var warning = Assert.Single(_logger.Entries, e => e.Level == LogLevel.Warning).Message;
+            var warning = Assert.Single(_logger.Collector.GetSnapshot(), e => e.Level == LogLevel.Warning).Message;
             Assert.Contains("other inputs", warning, StringComparison.Ordinal);
             Assert.Contains("the completed phase is redone", warning, StringComparison.Ordinal);
             await phase.SaveAsync(1, StateOf("book_1"));
