@@ -31,14 +31,70 @@ public class CsvBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = Rows, Description = "CsvHelper [CsvRecord] row")]
     public long CsvHelperRecord() => Write(_csv);
 
+    /// <summary>
+    /// CsvHelper's writer with the formula-injection escaping the LSI writer turns on (<c>CsvInjection.Escape</c>):
+    /// splits CsvHelper's own cost of that escaping from the LSI writer's formats.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Rows, Description = "CsvHelper [CsvRecord] row, injection escaped")]
+    public long CsvHelperRecordEscaped() => Write(_csv, CsvWriterOptions.For<CsvRow107>() with { Injection = CsvInjection.Escape });
+
     [Benchmark(OperationsPerInvoke = Rows, Description = "[LsiRecord] row")]
     public long LsiRecord() => Write(_lsi);
 
-    private long Write<T>(T[] rows)
+    /// <summary>The LSI writer with the escaping off (as <c>[LsiRecord(EscapeInjection = false)]</c> registers it): its formats alone against the baseline.</summary>
+    [Benchmark(OperationsPerInvoke = Rows, Description = "[LsiRecord] row, injection not escaped")]
+    public long LsiRecordUnescaped() => Write(_lsi, CsvWriterOptions.For<FullLsiRow>() with { Injection = CsvInjection.None });
+
+    /// <summary>
+    /// <c>--csv-paired</c>: the four cases in interleaved rounds outside BenchmarkDotNet (each round runs them all, in
+    /// an order rotated every round, each on a collected heap), so a load change on the machine hits every case alike;
+    /// prints the median time per row of each and its ratio to the baseline's median. BenchmarkDotNet runs the cases
+    /// minutes apart, and on this machine its ratios moved by 0.2-0.5 between runs.
+    /// </summary>
+    public static void PrintPaired(int rounds)
+    {
+        var bench = new CsvBenchmarks();
+        bench.Setup();
+        (string Name, Func<long> Run)[] cases =
+        [
+            ("CsvHelper [CsvRecord] row (baseline)", bench.CsvHelperRecord),
+            ("CsvHelper [CsvRecord] row, injection escaped", bench.CsvHelperRecordEscaped),
+            ("[LsiRecord] row", bench.LsiRecord),
+            ("[LsiRecord] row, injection not escaped", bench.LsiRecordUnescaped),
+        ];
+        var samples = cases.Select(_ => new List<double>()).ToArray();
+        for (var round = -3; round < rounds; round++)
+        {
+            // Three warm-up rounds take the JIT's tiering out of the measured ones.
+            for (var k = 0; k < cases.Length; k++)
+            {
+                var i = (k + Math.Max(round, 0)) % cases.Length;
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                cases[i].Run();
+                var perRow = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds / Rows;
+                if (round >= 0)
+                {
+                    samples[i].Add(perRow);
+                }
+            }
+        }
+
+        var medians = samples.Select(s => s.Order().ElementAt(s.Count / 2)).ToArray();
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var sorted = samples[i].Order().ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{cases[i].Name}: median {medians[i]:0.000} us per row (p10 {sorted[sorted.Length / 10]:0.000}, p90 {sorted[sorted.Length * 9 / 10]:0.000}), {medians[i] / medians[0]:0.00}x the baseline, {medians[i] / medians[1]:0.00}x CsvHelper escaped"));
+        }
+    }
+
+    private long Write<T>(T[] rows, CsvWriterOptions? options = null)
     {
         _stream.Position = 0;
         _stream.SetLength(0);
-        using (var writer = CsvWriter.Create(_stream, CsvWriterOptions.For<T>(), leaveOpen: true))
+        using (var writer = CsvWriter.Create(_stream, options ?? CsvWriterOptions.For<T>(), leaveOpen: true))
         {
             writer.WriteRecords(rows);
         }

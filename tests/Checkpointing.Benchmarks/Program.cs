@@ -14,7 +14,7 @@ namespace Checkpointing.Benchmarks;
 /// Entry point. <c>--quick</c> runs every benchmark in process with few iterations (a few minutes, for
 /// checking a change); without it each case runs in its own process with more iterations (the numbers
 /// published in docs/benchmarks.md). <c>--paired</c> measures goal 1 in interleaved rounds outside
-/// BenchmarkDotNet (see <see cref="PairedMarkCost"/>). <c>--smoke</c> runs each case once in process on small sizes, only to
+/// BenchmarkDotNet (see <see cref="PairedMarkCost"/>), <c>--csv-paired</c> goal 5 (see <see cref="CsvBenchmarks.PrintPaired"/>). <c>--smoke</c> runs each case once in process on small sizes, only to
 /// prove that every benchmark still runs (for CI; its numbers mean nothing). Other arguments go to
 /// BenchmarkDotNet (e.g. <c>--filter *Mark*</c>).
 /// </summary>
@@ -48,6 +48,12 @@ public static class Program
         if (args.Contains("--generator-steps"))
         {
             GeneratorBenchmarks.PrintSteps("Both");
+            return 0;
+        }
+
+        if (args.Contains("--csv-paired"))
+        {
+            CsvBenchmarks.PrintPaired(rounds: args.Contains("--quick") ? 11 : 41);
             return 0;
         }
 
