@@ -28,7 +28,7 @@ public class GeneratorBenchmarks
 
     /// <summary>
     /// Full runs made before any is measured, counted over every version (the Roslyn code they share warms in all of
-    /// them). Tiered compilation keeps postponing its promotions while new methods are still being compiled, so a
+    /// them). Tiered compilation (probably) delays its promotions while new methods are still being compiled, so a
     /// full run of 200 stages + 200 LSI records settles only after 20 to 30: with 6, a single-version run measured
     /// 1.8x its steady time for its first 15 rounds, while a baseline-and-current run, warmed twice as often, did not.
     /// </summary>
