@@ -69,8 +69,7 @@ public class CsvBenchmarks
             for (var k = 0; k < cases.Length; k++)
             {
                 var i = (k + Math.Max(round, 0)) % cases.Length;
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
+                Samples.Collect();
                 var start = System.Diagnostics.Stopwatch.GetTimestamp();
                 cases[i].Run();
                 var perRow = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds / Rows;
@@ -81,12 +80,11 @@ public class CsvBenchmarks
             }
         }
 
-        var medians = samples.Select(s => s.Order().ElementAt(s.Count / 2)).ToArray();
+        var medians = samples.Select(s => Samples.Percentile(s, 0.5)).ToArray();
         for (var i = 0; i < cases.Length; i++)
         {
-            var sorted = samples[i].Order().ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{cases[i].Name}: median {medians[i]:0.000} us per row (p10 {sorted[sorted.Length / 10]:0.000}, p90 {sorted[sorted.Length * 9 / 10]:0.000}), {medians[i] / medians[0]:0.00}x the baseline, {medians[i] / medians[1]:0.00}x CsvHelper escaped"));
+                $"{cases[i].Name}: median {medians[i]:0.000} us per row (p10 {Samples.Percentile(samples[i], 0.1):0.000}, p90 {Samples.Percentile(samples[i], 0.9):0.000}), {medians[i] / medians[0]:0.00}x the baseline, {medians[i] / medians[1]:0.00}x CsvHelper escaped"));
         }
     }
 

@@ -179,15 +179,15 @@ public class GeneratorBenchmarks
             foreach (var bench in i % 2 == 0 ? benches : Enumerable.Reverse(benches))
             {
                 // Each run starts on a collected heap, so no run pays for the garbage of the one before it.
-                Collect();
+                Samples.Collect();
                 var start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var full = bench.FullRun();
                 var fullWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
-                Collect();
+                Samples.Collect();
                 start = System.Diagnostics.Stopwatch.GetTimestamp();
                 bench.FirstEdit(full);
                 var firstEditWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
-                Collect();
+                Samples.Collect();
                 start = System.Diagnostics.Stopwatch.GetTimestamp();
                 var edit = bench.UnrelatedEdit();
                 var editWall = System.Diagnostics.Stopwatch.GetElapsedTime(start);
@@ -198,13 +198,6 @@ public class GeneratorBenchmarks
                     + $"unrelated edit {editWall.TotalMilliseconds:0} ms wall, {edit.GetTimingInfo().ElapsedTime.TotalMilliseconds:0} ms in generators; "
                     + $"first edit after the full run {firstEditWall.TotalMilliseconds:0} ms wall");
             }
-        }
-
-        static void Collect()
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
         }
 
         static double Median(IEnumerable<double> values)

@@ -48,22 +48,16 @@ internal static class PairedMarkCost
                     }
                 }
 
-                var f = Percentile(floor, 0.5);
-                var o = Percentile(ours, 0.5);
-                var s = Percentile(seeds, 0.5);
+                var f = Samples.Percentile(floor, 0.5);
+                var o = Samples.Percentile(ours, 0.5);
+                var s = Samples.Percentile(seeds, 0.5);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {completed,9:N0} | {f,9:0.000} ms | {o,8:0.000} ms | {o / f,9:0.00}x | {s,9:0.000} ms | {s / f,10:0.00}x | {Percentile(floor, 0.9),6:0.000} ms | {Percentile(ours, 0.9),5:0.000} ms |"));
+                    $"| {completed,9:N0} | {f,9:0.000} ms | {o,8:0.000} ms | {o / f,9:0.00}x | {s,9:0.000} ms | {s / f,10:0.00}x | {Samples.Percentile(floor, 0.9),6:0.000} ms | {Samples.Percentile(ours, 0.9),5:0.000} ms |"));
             }
             finally
             {
                 await bench.CleanupAsync();
             }
         }
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
     }
 }
